@@ -1,0 +1,185 @@
+"""Pure size arithmetic shared by every layer kind.
+
+Every function takes plain Python ints or SymPy expressions (symbolic sizes such as ``n``),
+so the homework mode runs the very same rules as the calculator. Nothing here imports SymPy:
+an expression that carries a symbol brings its own operators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+Size = Any  # an int, or a SymPy expression when the spec uses symbols
+
+
+def is_int(value: Size) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_true(condition: Any) -> bool:
+    """True only when a comparison is provably true (a symbolic one that is undecided is not)."""
+    if isinstance(condition, bool):
+        return condition
+    try:
+        return bool(condition)
+    except TypeError:  # SymPy cannot decide the relation for every value of the symbols
+        return False
+
+
+def floordiv(a: Size, b: Size) -> Size:
+    return a // b
+
+
+def ceildiv(a: Size, b: Size) -> Size:
+    if is_int(a) and is_int(b):
+        return -(-a // b)
+    import sympy  # only reached when a symbol is present, so SymPy is already loaded
+
+    return sympy.ceiling(sympy.Rational(1, 1) * a / b)
+
+
+def maximum(a: Size, b: Size) -> Size:
+    if is_int(a) and is_int(b):
+        return max(a, b)
+    import sympy
+
+    return sympy.Max(a, b)
+
+
+def product(values) -> Size:
+    total: Size = 1
+    for value in values:
+        total = total * value
+    return total
+
+
+def fmt(value: Size) -> str:
+    """An exact count with thousands separators (a symbolic one as SymPy prints it)."""
+    if is_int(value):
+        return f"{value:,}"
+    return str(value)
+
+
+def dot(*factors: Size) -> str:
+    """'11·11·3·96': a product written as a textbook writes it."""
+    parts = []
+    for factor in factors:
+        text = str(factor)
+        parts.append(f"({text})" if not is_int(factor) and any(c in text for c in "+-/ ") else text)
+    return "·".join(parts)
+
+
+def exact_quotient(numerator: Size, denominator: Size) -> str | None:
+    """'14.5' or '29/3' when an integer division is not exact; None when it is (or is symbolic)."""
+    if not (is_int(numerator) and is_int(denominator)) or numerator % denominator == 0:
+        return None
+    value = Fraction(numerator, denominator)
+    if (value * 1000).denominator == 1:
+        return f"{float(value):g}" if abs(value) < 10**15 else str(value)
+    return f"{value.numerator}/{value.denominator}"
+
+
+@dataclass(frozen=True)
+class AxisStep:
+    """How one spatial axis went from its input size to its output size.
+
+    Kept for the warnings on uneven divisions, for ``--explain``, and for receptive fields
+    (window, stride and leading padding are what the recursion needs).
+    """
+
+    axis: str  # 'L', 'D', 'H' or 'W'
+    size_in: Size
+    size_out: Size
+    window: Size  # effective kernel: dilation·(kernel − 1) + 1
+    stride: Size
+    pad_before: Size
+    pad_after: Size
+    text: str  # the substituted formula, e.g. "(227 − 11 + 2·0)/4 + 1 = 55"
+    exact: str | None = None  # the unrounded value when rounding happened, e.g. "14.5"
+    rounding: str = "floor"  # 'floor' or 'ceil': what was applied when exact is set
+    transposed: bool = False
+
+
+def _pads_text(before: Size, after: Size) -> str:
+    if before == after:
+        return f"2·{before}"
+    return f"{before} + {after}"
+
+
+def window_axis(
+    axis: str,
+    size_in: Size,
+    kernel: Size,
+    stride: Size,
+    pad_before: Size,
+    pad_after: Size,
+    dilation: Size = 1,
+    ceil_mode: bool = False,
+) -> AxisStep:
+    """A sliding window (convolution or pooling): out = ⌊(W − F + P₁ + P₂)/S⌋ + 1.
+
+    With ``ceil_mode`` PyTorch's rule applies: round up, but drop a last window that would
+    start inside the right padding.
+    """
+    window = dilation * (kernel - 1) + 1
+    numerator = size_in - window + pad_before + pad_after
+    if ceil_mode:
+        size_out = ceildiv(numerator, stride) + 1
+        if is_true((size_out - 1) * stride >= size_in + pad_before):
+            size_out = size_out - 1
+        rounding = "ceil"
+    else:
+        size_out = floordiv(numerator, stride) + 1
+        rounding = "floor"
+    exact = exact_quotient(numerator, stride)
+    window_text = str(window) if dilation == 1 else f"({dilation}·({kernel} − 1) + 1)"
+    text = f"({size_in} − {window_text} + {_pads_text(pad_before, pad_after)})/{stride} + 1"
+    if exact is not None:
+        unrounded = exact_quotient(numerator + stride, stride)
+        text += f" = {unrounded} → {size_out}"
+        exact = unrounded
+    else:
+        text += f" = {size_out}"
+    return AxisStep(axis, size_in, size_out, window, stride, pad_before, pad_after, text, exact, rounding)
+
+
+def same_axis(axis: str, size_in: Size, kernel: Size, stride: Size, dilation: Size = 1) -> AxisStep:
+    """TensorFlow/Keras "same": out = ⌈W/S⌉, padded by what that needs, the odd pixel at the end."""
+    window = dilation * (kernel - 1) + 1
+    size_out = ceildiv(size_in, stride)
+    pad_total = maximum((size_out - 1) * stride + window - size_in, 0)
+    pad_before = floordiv(pad_total, 2)
+    pad_after = pad_total - pad_before
+    exact = exact_quotient(size_in, stride)
+    text = f"⌈{size_in}/{stride}⌉ = {size_out}" if exact else f"{size_in}/{stride} = {size_out}"
+    text += f" (\"same\": padding {pad_before} + {pad_after})"
+    return AxisStep(axis, size_in, size_out, window, stride, pad_before, pad_after, text, exact, "ceil")
+
+
+def transposed_axis(
+    axis: str,
+    size_in: Size,
+    kernel: Size,
+    stride: Size,
+    padding: Size,
+    output_padding: Size,
+    dilation: Size = 1,
+) -> AxisStep:
+    """A transposed convolution: out = (W − 1)·S − 2P + D·(F − 1) + OP + 1 (PyTorch's rule)."""
+    window = dilation * (kernel - 1) + 1
+    size_out = (size_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    text = (
+        f"({size_in} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + {output_padding} + 1"
+        f" = {size_out}"
+    )
+    return AxisStep(axis, size_in, size_out, window, stride, padding, padding, text, transposed=True)
+
+
+def transposed_same_axis(axis: str, size_in: Size, kernel: Size, stride: Size) -> AxisStep:
+    """Keras Conv*DTranspose with padding="same": out = W·S."""
+    size_out = size_in * stride
+    pad_total = maximum(kernel - stride, 0)
+    pad_before = floordiv(pad_total, 2)
+    text = f"{size_in}·{stride} = {size_out} (\"same\")"
+    return AxisStep(axis, size_in, size_out, kernel, stride, pad_before, pad_total - pad_before, text, transposed=True)

@@ -1,0 +1,154 @@
+"""The engine: walks the network graph in order and applies each layer kind's rules.
+
+It knows nothing of rendering; its result, :class:`NetworkReport`, is what every output
+format reads. Work is linear in the number of layers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .arith import AxisStep, Size, fmt
+from .errors import SpecError
+from .layers import KINDS, LayerContext, Outcome
+from .shapes import Shape
+from .spec import LayerSpec, NetworkSpec
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """One computed layer: where it reads from, what it outputs, what it holds."""
+
+    spec: LayerSpec
+    type: str  # canonical, resolved for rank-free names such as 'conv'
+    input_shapes: tuple[Shape, ...]
+    outcome: Outcome
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def index(self) -> int:
+        return self.spec.index
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.spec.inputs
+
+    @property
+    def shape(self) -> Shape:
+        return self.outcome.shape
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """A whole network computed: the input, every layer, and the totals."""
+
+    spec: NetworkSpec
+    input_shape: Shape
+    layers: tuple[LayerReport, ...]
+
+    @property
+    def layout(self) -> str:
+        return self.spec.layout
+
+    @property
+    def name(self) -> str | None:
+        return self.spec.name
+
+    @property
+    def trainable_params(self) -> Size:
+        return sum((layer.outcome.trainable for layer in self.layers), 0)
+
+    @property
+    def non_trainable_params(self) -> Size:
+        return sum((layer.outcome.non_trainable for layer in self.layers), 0)
+
+    @property
+    def total_params(self) -> Size:
+        return self.trainable_params + self.non_trainable_params
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].shape
+
+    @property
+    def warnings(self) -> list[tuple[LayerReport, str]]:
+        return [(layer, text) for layer in self.layers for text in layer.warnings]
+
+
+def rounding_warnings(axes: tuple[AxisStep, ...]) -> tuple[str, ...]:
+    """A warning for every axis whose size did not divide evenly and was floored."""
+    return tuple(
+        f"{step.axis}: {step.text} (floored: the window does not fit a whole number of times)"
+        for step in axes
+        if step.exact is not None and step.rounding == "floor"
+    )
+
+
+def _resolve_type(layer: LayerSpec, shape: Shape) -> str:
+    if layer.family is None:
+        return layer.type
+    if shape.rank not in layer.family:
+        ranks = ", ".join(f"{KINDS[name].name}" for _, name in sorted(layer.family.items()))
+        raise SpecError(
+            f"'{layer.type}' has no form for an input with {shape.rank} spatial axes (its input is a vector)"
+            if shape.rank == 0
+            else f"'{layer.type}' has no form for an input with {shape.rank} spatial axes",
+            hint=f"its forms are {ranks}",
+            layer_index=layer.index,
+            layer_name=layer.name,
+            layer_type=layer.type,
+        )
+    return layer.family[shape.rank]
+
+
+def analyze(spec: NetworkSpec, *, strict: bool = False) -> NetworkReport:
+    """Compute every layer's shape and parameters; raise SpecError on the first invalid layer."""
+    input_shape = Shape.from_layout(spec.input_dims, spec.layout)
+    shapes: dict[str, Shape] = {"input": input_shape}
+    reports: list[LayerReport] = []
+    for layer in spec.layers:
+        inputs = tuple(shapes[name] for name in layer.inputs)
+        type_name = _resolve_type(layer, inputs[0])
+        ctx = LayerContext(layer.index, layer.name, type_name, spec.layout, layer.inputs)
+        try:
+            outcome = KINDS[type_name].infer(layer.args, inputs, ctx)
+        except SpecError:
+            raise
+        except (ArithmeticError, ValueError, TypeError) as exc:  # a symbolic case a rule cannot decide
+            raise ctx.error(f"cannot compute this layer: {exc}") from None
+        _check_positive(outcome.shape, ctx)
+        warnings = rounding_warnings(outcome.axes)
+        if strict and warnings:
+            raise ctx.error(f"size does not divide evenly: {warnings[0]}", "fix kernel, stride or padding, or drop --strict")
+        reports.append(LayerReport(layer, type_name, inputs, outcome, warnings))
+        shapes[layer.name] = outcome.shape
+    return NetworkReport(spec, input_shape, tuple(reports))
+
+
+def _check_positive(shape: Shape, ctx: LayerContext) -> None:
+    from .arith import is_int
+
+    for axis, size in zip(shape.axis_names, shape.spatial):
+        if is_int(size) and size < 1:
+            raise ctx.error(f"the output shrinks to {size} on axis {axis}", "use a smaller kernel or stride, or more padding")
+
+
+def summarize(source: str, *, layout: str | None = None, strict: bool = False, stdin_text: str | None = None) -> NetworkReport:
+    """Read SPEC (path, '-' or inline text) and compute it: the library's one-call entry point."""
+    from .spec import load_spec
+
+    return analyze(load_spec(source, layout=layout, stdin_text=stdin_text), strict=strict)
+
+
+def value(size: Any) -> Any:
+    """An exact int stays an int; a symbolic size becomes its text (for JSON)."""
+    from .arith import is_int
+
+    return size if is_int(size) else str(size)
+
+
+__all__ = ["LayerReport", "NetworkReport", "analyze", "summarize", "fmt", "value"]

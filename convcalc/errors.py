@@ -1,0 +1,71 @@
+"""The one error type every spec problem is brought to.
+
+The library raises :class:`SpecError`; only the CLI turns it into a message and exit code 2.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class SpecError(Exception):
+    """A problem with a user's network spec: where it is, what is wrong, how to fix it."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        hint: str | None = None,
+        layer_index: int | None = None,
+        layer_name: str | None = None,
+        layer_type: str | None = None,
+        where: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.hint = hint
+        self.layer_index = layer_index
+        self.layer_name = layer_name
+        self.layer_type = layer_type
+        self.where = where
+        super().__init__(self.message)
+
+    @property
+    def location(self) -> str:
+        """'layer 3 'conv2' (conv2d)', or the file position / top-level key the problem is in."""
+        if self.layer_index is not None:
+            text = f"layer {self.layer_index}"
+            if self.layer_name:
+                text += f" '{self.layer_name}'"
+            if self.layer_type and self.layer_type != self.layer_name:
+                text += f" ({self.layer_type})"
+            return text
+        return self.where or ""
+
+    @property
+    def message(self) -> str:
+        text = f"{self.location}: {self.problem}" if self.location else self.problem
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+    def at_layer(self, index: int, name: str | None, layer_type: str | None) -> "SpecError":
+        """Attach the layer this error belongs to, unless it already names one."""
+        if self.layer_index is None:
+            self.layer_index, self.layer_name, self.layer_type = index, name, layer_type
+            self.args = (self.message,)
+        return self
+
+
+class ArgError(ValueError):
+    """A bad argument value, raised by argument parsers before the layer is known."""
+
+    def __init__(self, problem: str, hint: str | None = None) -> None:
+        self.problem = problem
+        self.hint = hint
+        super().__init__(problem)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """'did you mean 'conv2d'?' for a misspelt name, or None when nothing is close."""
+    close = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
