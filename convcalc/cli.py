@@ -20,12 +20,15 @@ def fail(error: SpecError) -> None:
     sys.exit(2)
 
 
-def _stdin_text(source: str) -> str | None:
+def _stdin_text(source: str, limits) -> str | None:
     if source != "-":
         return None
+    from .limits import check_size
     from .spec import decode
 
-    return decode(click.get_binary_stream("stdin").read(), "<stdin>")
+    data = click.get_binary_stream("stdin").read(limits.bytes + 1)  # bounded, like a file
+    check_size(len(data), "<stdin>", limits)
+    return decode(data, "<stdin>")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,29 +43,45 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool) -> None:
+@click.option(
+    "--limit",
+    "limit_options",
+    multiple=True,
+    metavar="NAME=N",
+    help="Raise a safety limit: bytes (5,000,000), depth (50), aliases (100,000), layers (100,000), digits (4,000).",
+)
+def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, limit_options: tuple[str, ...]) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
     "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10".
     """
+    from .limits import paused_gc
+
+    with paused_gc():  # linear time on 100,000-layer specs; see limits.paused_gc
+        _summary(spec, "json" if as_json else output_format, layout, strict, limit_options)
+
+
+def _summary(spec: str, output_format: str, layout: str | None, strict: bool, limit_options: tuple[str, ...]) -> None:
     from .engine import summarize
+    from .limits import int_digits, parse_limits
 
     try:
-        report = summarize(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec))
+        limits = parse_limits(limit_options)
+        report = summarize(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), limits=limits)
     except SpecError as error:
         fail(error)
-    output_format = "json" if as_json else output_format
     out = click.get_text_stream("stdout")
-    if output_format == "table":
-        from .table import print_table
+    with int_digits(limits):
+        if output_format == "table":
+            from .table import print_table
 
-        print_table(report, out)
-        return
-    from . import formats
+            print_table(report, out)
+            return
+        from . import formats
 
-    render = {"json": formats.render_json, "csv": formats.render_csv, "markdown": formats.render_markdown}[output_format]
-    out.write(render(report))
+        render = {"json": formats.render_json, "csv": formats.render_csv, "markdown": formats.render_markdown}[output_format]
+        out.write(render(report))
 
 
 @main.command()

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .arith import AxisStep, Size, fmt
+from .arith import AxisStep, Size, fmt, is_int
 from .errors import SpecError
 from .layers import KINDS, LayerContext, Outcome
+from .limits import DEFAULT_LIMITS, Limits, check_int, int_digits, limit_error
 from .shapes import Shape
 from .spec import LayerSpec, NetworkSpec
 
@@ -105,8 +106,13 @@ def _resolve_type(layer: LayerSpec, shape: Shape) -> str:
     return layer.family[shape.rank]
 
 
-def analyze(spec: NetworkSpec, *, strict: bool = False) -> NetworkReport:
+def analyze(spec: NetworkSpec, *, strict: bool = False, limits: Limits = DEFAULT_LIMITS) -> NetworkReport:
     """Compute every layer's shape and parameters; raise SpecError on the first invalid layer."""
+    with int_digits(limits):
+        return _analyze(spec, strict, limits)
+
+
+def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
     input_shape = Shape.from_layout(spec.input_dims, spec.layout)
     shapes: dict[str, Shape] = {"input": input_shape}
     reports: list[LayerReport] = []
@@ -119,8 +125,11 @@ def analyze(spec: NetworkSpec, *, strict: bool = False) -> NetworkReport:
         except SpecError:
             raise
         except (ArithmeticError, ValueError, TypeError) as exc:  # a symbolic case a rule cannot decide
+            if "integer string conversion" in str(exc):  # a count past Python's 4,300-digit text limit
+                raise limit_error("digits", f"layer {layer.index} '{layer.name}': a count has too many digits", limits) from None
             raise ctx.error(f"cannot compute this layer: {exc}") from None
         _check_positive(outcome.shape, ctx)
+        _check_digits(outcome, ctx, limits)
         warnings = rounding_warnings(outcome.axes)
         if strict and warnings:
             raise ctx.error(f"size does not divide evenly: {warnings[0]}", "fix kernel, stride or padding, or drop --strict")
@@ -129,26 +138,32 @@ def analyze(spec: NetworkSpec, *, strict: bool = False) -> NetworkReport:
     return NetworkReport(spec, input_shape, tuple(reports))
 
 
-def _check_positive(shape: Shape, ctx: LayerContext) -> None:
-    from .arith import is_int
+def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
+    """Keep every count printable: no more digits than the limit (10**400 channels are fine)."""
+    bits = limits.digits * 3.3219280948873626 + 1  # log2(10) bits per digit
+    for size in (*outcome.shape.spatial, outcome.shape.channels, outcome.weights, outcome.biases, outcome.non_trainable, outcome.macs):
+        if type(size) is int and size.bit_length() > bits:
+            check_int(size, f"layer {ctx.index} '{ctx.name}': a count", limits)
 
+
+def _check_positive(shape: Shape, ctx: LayerContext) -> None:
     for axis, size in zip(shape.axis_names, shape.spatial):
         if is_int(size) and size < 1:
             raise ctx.error(f"the output shrinks to {size} on axis {axis}", "use a smaller kernel or stride, or more padding")
 
 
-def summarize(source: str, *, layout: str | None = None, strict: bool = False, stdin_text: str | None = None) -> NetworkReport:
+def summarize(
+    source: str, *, layout: str | None = None, strict: bool = False, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> NetworkReport:
     """Read SPEC (path, '-' or inline text) and compute it: the library's one-call entry point."""
     from .spec import load_spec
 
-    return analyze(load_spec(source, layout=layout, stdin_text=stdin_text), strict=strict)
+    return analyze(load_spec(source, layout=layout, stdin_text=stdin_text, limits=limits), strict=strict, limits=limits)
 
 
 def value(size: Any) -> Any:
     """An exact int stays an int; a symbolic size becomes its text (for JSON)."""
-    from .arith import is_int
-
-    return size if is_int(size) else str(size)
+    return size if type(size) is int else str(size)
 
 
 __all__ = ["LayerReport", "NetworkReport", "analyze", "summarize", "fmt", "value"]

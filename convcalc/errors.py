@@ -43,7 +43,8 @@ class SpecError(Exception):
 
     @property
     def message(self) -> str:
-        text = f"{self.location}: {self.problem}" if self.location else self.problem
+        problem = self.problem if len(self.problem) <= 400 else self.problem[:400] + " …"  # a pasted 1 MB list
+        text = f"{self.location}: {problem}" if self.location else problem
         if self.hint:
             text += f"; {self.hint}"
         return text

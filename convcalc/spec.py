@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import ArgError, SpecError, did_you_mean
 from .layers import LayerKind, all_names, family_args, lookup, positive
+from .limits import DEFAULT_LIMITS, Limits, check_digits_in_text, check_size, int_digits, limit_error
 from .shapes import LAYOUTS
 
 TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers")
@@ -52,7 +53,7 @@ def looks_inline(text: str) -> bool:
     return bool(re.match(r"\s*input[\s:=]+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
 
 
-def read_source(source: str, *, stdin_text: str | None = None) -> tuple[str, str]:
+def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
     """The text of SPEC and a label for messages: '-' is standard input, else a path or inline."""
     if source == "-":
         return stdin_text or "", "<stdin>"
@@ -61,9 +62,11 @@ def read_source(source: str, *, stdin_text: str | None = None) -> tuple[str, str
     if os.path.exists(source):
         try:
             with open(source, "rb") as handle:
-                data = handle.read()
+                check_size(os.fstat(handle.fileno()).st_size, source, limits)
+                data = handle.read(limits.bytes + 1)  # bounded: a device or pipe may never end
         except OSError as exc:
             raise SpecError(f"cannot read '{source}': {exc.strerror}") from None
+        check_size(len(data), source, limits)
         return decode(data, source), source
     if looks_inline(source):
         return source, "<inline>"
@@ -83,48 +86,35 @@ def decode(data: bytes, label: str) -> str:
         ) from None
 
 
-def parse_document(text: str, label: str) -> Any:
-    """YAML or JSON text to plain Python data (safe loading only; the C loader when present)."""
+def parse_document(text: str, label: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """YAML or JSON text to plain Python data, within the limits (safe loading only; the C parser when present)."""
+    check_size(len(text), label, limits)
+    check_digits_in_text(text, label, limits)
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise SpecError(f"{label} is empty", hint=f"write a spec with input: and layers:, or an inline spec such as {INLINE_EXAMPLE}")
     if looks_inline(text):
         return text.strip()
     if label.endswith(".json"):
-        import json
+        from .yamlload import load_json
 
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(f"{label}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-        except ValueError as exc:
-            raise SpecError(f"{label}: invalid JSON: {exc}") from None
-    import yaml
+        return load_json(text, label, limits)
+    from .yamlload import load_yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, C or pure Python
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
-        what = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise SpecError(f"{where}: YAML syntax error: {what}", hint="check the indentation and the brackets there") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{label}: YAML error: {exc}") from None
-    except ValueError as exc:  # e.g. an integer longer than Python's string-conversion limit
-        raise SpecError(f"{label}: {exc}") from None
+    return load_yaml(text, label, limits)
 
 
-def load_spec(source: str, *, layout: str | None = None, stdin_text: str | None = None) -> NetworkSpec:
+def load_spec(source: str, *, layout: str | None = None, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS) -> NetworkSpec:
     """SPEC as the command line gives it (path, '-' or inline text) to a checked NetworkSpec."""
-    text, label = read_source(source, stdin_text=stdin_text)
-    return spec_from_text(text, label, layout=layout)
+    text, label = read_source(source, stdin_text=stdin_text, limits=limits)
+    return spec_from_text(text, label, layout=layout, limits=limits)
 
 
-def spec_from_text(text: str, label: str = "<spec>", *, layout: str | None = None) -> NetworkSpec:
-    document = parse_document(text, label)
-    if isinstance(document, str):
-        document = parse_inline(document)
-    return build_spec(document, layout=layout, source=label)
+def spec_from_text(text: str, label: str = "<spec>", *, layout: str | None = None, limits: Limits = DEFAULT_LIMITS) -> NetworkSpec:
+    with int_digits(limits):
+        document = parse_document(text, label, limits)
+        if isinstance(document, str):
+            document = parse_inline(document)
+        return build_spec(document, layout=layout, source=label, limits=limits)
 
 
 # --------------------------------------------------------------------------- inline form
@@ -202,7 +192,7 @@ def _where_error(problem: str, where: str, hint: str | None = None) -> SpecError
     return SpecError(problem, hint=hint, where=where)
 
 
-def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec>") -> NetworkSpec:
+def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec>", limits: Limits = DEFAULT_LIMITS) -> NetworkSpec:
     """Check a parsed document and build the network's nodes; every failure is a SpecError."""
     if not isinstance(document, Mapping):
         raise _where_error(
@@ -231,6 +221,8 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
             "layers",
             "add a 'layers:' list, e.g. '- conv2d: {filters: 10, kernel: 5}'",
         )
+    if len(layers_doc) > limits.layers:
+        raise limit_error("layers", f"the spec has {len(layers_doc):,} layers", limits, where="layers")
     name = document.get("name")
     layers = build_layers(layers_doc)
     return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source)
