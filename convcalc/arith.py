@@ -7,7 +7,7 @@ an expression that carries a symbol brings its own operators.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
+from math import gcd
 from typing import Any
 
 Size = Any  # an int, or a SymPy expression when the spec uses symbols
@@ -74,10 +74,13 @@ def exact_quotient(numerator: Size, denominator: Size) -> str | None:
     """'14.5' or '29/3' when an integer division is not exact; None when it is (or is symbolic)."""
     if not (is_int(numerator) and is_int(denominator)) or numerator % denominator == 0:
         return None
-    value = Fraction(numerator, denominator)
-    if (value * 1000).denominator == 1:
-        return f"{float(value):g}" if abs(value) < 10**15 else str(value)
-    return f"{value.numerator}/{value.denominator}"
+    common = gcd(numerator, denominator)  # the reduced fraction (no fractions/decimal import at start-up)
+    top, bottom = numerator // common, denominator // common
+    if bottom < 0:
+        top, bottom = -top, -bottom
+    if (top * 1000) % bottom == 0 and abs(top) < 10**15 * bottom:
+        return f"{top / bottom:g}"
+    return f"{top}/{bottom}"
 
 
 @dataclass(frozen=True)

@@ -140,9 +140,16 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
 
 def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
     """Keep every count printable: no more digits than the limit (10**400 channels are fine)."""
-    bits = limits.digits * 3.3219280948873626 + 1  # log2(10) bits per digit
-    for size in (*outcome.shape.spatial, outcome.shape.channels, outcome.weights, outcome.biases, outcome.non_trainable, outcome.macs):
-        if type(size) is int and size.bit_length() > bits:
+    shape = outcome.shape
+    sizes = (outcome.macs, outcome.weights, outcome.biases, outcome.non_trainable, shape.channels, *shape.spatial)
+    widest = 0
+    for size in sizes:
+        if type(size) is int:  # not a SymPy expression (whose | means 'or')
+            widest |= size  # as many bits as the widest count
+    if widest.bit_length() <= limits.digits * 3.3219280948873626:  # log2(10) bits per digit
+        return
+    for size in sizes:
+        if type(size) is int:
             check_int(size, f"layer {ctx.index} '{ctx.name}': a count", limits)
 
 

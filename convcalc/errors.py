@@ -4,7 +4,6 @@ The library raises :class:`SpecError`; only the CLI turns it into a message and 
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -68,5 +67,7 @@ class ArgError(ValueError):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """'did you mean 'conv2d'?' for a misspelt name, or None when nothing is close."""
+    import difflib  # only when a name is misspelt: it is not needed to start
+
     close = difflib.get_close_matches(str(word).lower(), list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None

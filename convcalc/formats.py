@@ -1,8 +1,6 @@
 """Plain-text renderers: JSON, CSV and Markdown. No rich here, so scripts start fast."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -58,7 +56,20 @@ def report_record(report: NetworkReport) -> dict[str, Any]:
 
 
 def render_json(report: NetworkReport) -> str:
-    return json.dumps(report_record(report), indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON, one layer per line.
+
+    Written by the C encoder piece by piece: ``json.dumps(indent=2)`` runs Python's pure-Python
+    encoder, which was most of the time of a cold ``summary --format json``.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = []
+    for key, item in report_record(report).items():
+        if isinstance(item, list) and item and isinstance(item[0], dict):
+            inner = ",\n    ".join(map(encode, item))
+            lines.append(f"  {encode(key)}: [\n    {inner}\n  ]")
+        else:
+            lines.append(f"  {encode(key)}: {encode(item)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _rows(report: NetworkReport) -> list[list[str]]:
@@ -95,6 +106,9 @@ def warning_lines(report: NetworkReport) -> list[str]:
 
 
 def render_csv(report: NetworkReport) -> str:
+    import csv
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["index", "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params", "formula"])

@@ -65,9 +65,11 @@ def parse_limits(options: tuple[str, ...] | list[str], base: Limits = DEFAULT_LI
     return replace(base, **changes)
 
 
-def check_size(size: int, label: str, limits: Limits) -> None:
+def check_size(size: int, label: str, limits: Limits, *, known: bool = True) -> None:
+    """``known``: size is the whole size (a file's); else only that there is more (a stream read so far)."""
     if size > limits.bytes:
-        raise limit_error("bytes", f"{label} is {size:,} bytes or more, too large for a spec", limits)
+        amount = f"{size:,} bytes" if known else f"more than {limits.bytes:,} bytes"
+        raise limit_error("bytes", f"{label} is {amount}, too large for a spec", limits)
 
 
 _LONG_NUMBER_CACHE: dict[int, re.Pattern[str]] = {}

@@ -66,7 +66,7 @@ def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = 
                 data = handle.read(limits.bytes + 1)  # bounded: a device or pipe may never end
         except OSError as exc:
             raise SpecError(f"cannot read '{source}': {exc.strerror}") from None
-        check_size(len(data), source, limits)
+        check_size(len(data), source, limits, known=False)
         return decode(data, source), source
     if looks_inline(source):
         return source, "<inline>"

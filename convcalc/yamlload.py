@@ -169,8 +169,9 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
 
     def events_to_data() -> Any:
         nonlocal event, added, documents
+        get_event = parser.get_event
         while True:
-            event = parser.get_event()
+            event = get_event()
             kind = type(event)
             if kind is scalar_event:
                 tag = event.tag
