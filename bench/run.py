@@ -156,18 +156,18 @@ def main() -> None:
         verdict = "ok" if wall / floor_wall <= 1.3 else "OVER"
         print(f"{name:<30}{wall * 1e3:>9.1f}{wall / floor_wall:>8.2f}×{cpu * 1e3:>9.1f}{cpu / floor_cpu:>8.2f}×  {verdict}")
     print()
-    print(f"{'layers':>8}{'spec MB':>9}{'time s':>9}{'µs/layer':>10}{'peak MB':>9}{'KB/layer':>10}  (summary --format json, best of runs)")
-    base_rss = rows[0][3]
+    print(f"{'layers':>8}{'spec MB':>9}{'time s':>9}{'µs/layer':>10}{'peak MB':>9}{'KB/layer':>10}  (summary --format json, best of runs;")
+    print(f"{'':>55}  KB/layer: memory above the {rows[0][0]:,}-layer run)")
+    first_layers, _, _, base_rss = rows[0]
     for layers, size, seconds, rss_kib in rows:
-        note = ""
-        if layers == 10_000:
-            note = "  target < 1 s: " + ("ok" if seconds < 1 else "OVER")
-        per_layer_kb = (rss_kib - base_rss) / max(1, layers - rows[0][0]) if layers != rows[0][0] else float("nan")
-        print(f"{layers:>8,}{size / 1e6:>9.2f}{seconds:>9.3f}{seconds / layers * 1e6:>10.1f}{rss_kib / 1024:>9.1f}{per_layer_kb:>10.2f}{note}")
-    if len(rows) >= 2:
+        per_layer = f"{(rss_kib - base_rss) / (layers - first_layers):>10.2f}" if layers != first_layers else f"{'':>10}"
+        note = ("  target < 1 s: " + ("ok" if seconds < 1 else "OVER")) if layers == 10_000 else ""
+        print(f"{layers:>8,}{size / 1e6:>9.2f}{seconds:>9.3f}{seconds / layers * 1e6:>10.1f}{rss_kib / 1024:>9.1f}{per_layer}{note}")
+    if len(rows) >= 3:
         (l1, _, t1, m1), (l2, _, t2, m2) = rows[-2], rows[-1]
-        print(f"\n{l2:,} vs {l1:,} layers: time ×{t2 / t1:.1f}, memory above the 1,000-layer run ×{(m2 - base_rss) / max(1, m1 - base_rss):.1f} "
-              f"(linear: ×{l2 / l1:.0f})")
+        growth = (l2 - first_layers) / (l1 - first_layers)
+        print(f"\n{l2:,} vs {l1:,} layers: time ×{t2 / t1:.1f} (linear: ×{l2 / l1:.0f}); "
+              f"memory above the {first_layers:,}-layer run ×{(m2 - base_rss) / max(1, m1 - base_rss):.1f} (linear: ×{growth:.0f})")
 
 
 if __name__ == "__main__":

@@ -93,7 +93,15 @@ def parse_document(text: str, label: str, limits: Limits = DEFAULT_LIMITS) -> An
     if not text.strip() or all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         raise SpecError(f"{label} is empty", hint=f"write a spec with input: and layers:, or an inline spec such as {INLINE_EXAMPLE}")
     if looks_inline(text):
-        return text.strip()
+        if label.startswith("<"):  # typed on the command line or piped in
+            return text.strip()
+        from .yamlload import load_yaml
+
+        try:  # a one-line file such as 'input: [32, 32, 3]' is YAML when it reads as a mapping
+            document = load_yaml(text, label, limits)
+        except SpecError:
+            return text.strip()
+        return document if isinstance(document, Mapping) else text.strip()
     if label.endswith(".json"):
         from .yamlload import load_json
 
@@ -112,7 +120,7 @@ def load_spec(source: str, *, layout: str | None = None, stdin_text: str | None 
 def spec_from_text(text: str, label: str = "<spec>", *, layout: str | None = None, limits: Limits = DEFAULT_LIMITS) -> NetworkSpec:
     with int_digits(limits):
         document = parse_document(text, label, limits)
-        if isinstance(document, str):
+        if isinstance(document, str) and looks_inline(document):
             document = parse_inline(document)
         return build_spec(document, layout=layout, source=label, limits=limits)
 
@@ -143,7 +151,8 @@ def _inline_value(text: str) -> Any:
 def parse_inline(text: str) -> dict[str, Any]:
     """'input 227x227x3; conv2d 96 kernel=11 stride=4; …' to the same mapping a YAML file gives."""
     items = [item.strip() for item in re.split(r"[;\n]", text) if item.strip()]
-    head = items[0].split()
+    written = re.match(r"(?i)\s*input(?:[\s:=]+|$)(.*)", items[0])  # 'input 32x32x3', 'input: 32x32x3'
+    head = ["input", *written.group(1).split()] if written else items[0].split()
     document: dict[str, Any] = {}
     if head[0].lower() != "input" or len(head) < 2:
         raise SpecError("an inline spec starts with 'input HxWxC'", hint=f"e.g. {INLINE_EXAMPLE}", where="inline spec")

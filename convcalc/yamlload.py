@@ -241,8 +241,13 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
         at = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise SpecError(f"{at}: YAML syntax error: {what}", hint="check the indentation and the brackets there") from None
+    except yaml.reader.ReaderError as exc:  # e.g. a NUL byte: control characters are not allowed
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise SpecError(f"{label}:{line}: YAML error: {exc.reason} (character U+{code:04X})",
+                        hint="remove the character; a spec is plain text") from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"{label}: YAML error: {exc}") from None
+        raise SpecError(f"{label}: YAML error: {' '.join(str(exc).split())}") from None
     except ValueError as exc:  # a number that Python will not convert (the digits check comes first)
         raise SpecError(f"{where()}: {exc}") from None
 
