@@ -1,0 +1,242 @@
+"""Issue 7: hostile and broken input through `convcalc summary SPEC --format json`.
+
+Every case ends with exit code 2 (0 where the spec is valid), a single-line message on stderr
+that contains the words in the table, no traceback, nothing on stdout, and within 2 s (the time
+is only a bound against hangs; speed is measured by bench/run.py). The table of files and inline
+specs is tests/corpus/cases.yaml; large hostile inputs are generated here into tmp_path.
+The inputs that once crashed or hung the YAML loader (deep nesting: a segfault in PyYAML's C
+composer; alias bombs; a million layers) run in a subprocess, so a crash could not take pytest
+down with it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from convcalc.cli import main
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+ROOT = CORPUS.parent.parent
+TABLE = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
+TIME_BOUND = 2.0  # seconds, a safety bound against hangs (issue 7), not a speed measurement
+
+
+def invoke(*args: str, input: str | bytes | None = None):
+    """The CLI in-process, stdout and stderr apart, and the wall time it took."""
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    start = time.perf_counter()
+    result = runner.invoke(main, list(args), input=input)
+    return result, time.perf_counter() - start
+
+
+def assert_clean_failure(result, elapsed: float, words: list[str], exit_code: int = 2) -> None:
+    """Exit code, one message line on stderr naming the problem, nothing on stdout, no traceback."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code == exit_code, (result.exit_code, result.stderr, result.stdout[:300])
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("convcalc: error: "), result.stderr
+    for word in words:
+        assert word in lines[0], f"{word!r} not in {lines[0]!r}"
+    assert elapsed < TIME_BOUND
+
+
+def assert_valid_json(result, elapsed: float) -> dict:
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert elapsed < TIME_BOUND
+    return data
+
+
+FILE_CASES = sorted(TABLE["files"].items())
+
+
+def test_every_corpus_file_is_in_the_table():
+    on_disk = {p.name for p in CORPUS.iterdir() if p.name != "cases.yaml"}
+    assert on_disk == set(TABLE["files"])
+    assert sum(1 for _, case in FILE_CASES if case["exit"] == 2) >= 50
+    assert sum(1 for case in TABLE["inline"] if case["exit"] == 2) >= 20
+
+
+@pytest.mark.parametrize("name, case", FILE_CASES, ids=[name for name, _ in FILE_CASES])
+def test_corpus_file(name, case):
+    result, elapsed = invoke("summary", str(CORPUS / name), "--format", "json")
+    if case["exit"] == 0:
+        assert_valid_json(result, elapsed)
+    else:
+        assert_clean_failure(result, elapsed, case["words"], case["exit"])
+
+
+@pytest.mark.parametrize("case", TABLE["inline"], ids=[c["spec"][:40] + " " + " ".join(c.get("args", [])) for c in TABLE["inline"]])
+def test_inline_spec(case):
+    result, elapsed = invoke("summary", case["spec"], "--format", "json", *case.get("args", []))
+    if case["exit"] == 0:
+        assert_valid_json(result, elapsed)
+    else:
+        assert_clean_failure(result, elapsed, case["words"], case["exit"])
+
+
+def test_bad_spec_on_standard_input():
+    result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
+    assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])
+
+
+def test_directory_as_spec(tmp_path):
+    result, elapsed = invoke("summary", str(tmp_path), "--format", "json")
+    assert_clean_failure(result, elapsed, ["is a directory, not a spec file"])
+
+
+def test_missing_path_as_spec(tmp_path):
+    result, elapsed = invoke("summary", str(tmp_path / "nope.yaml"), "--format", "json")
+    assert_clean_failure(result, elapsed, ["no such file", "nope.yaml"])
+
+
+def test_unreadable_file(tmp_path):
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = tmp_path / "locked.yaml"
+    path.write_text("input: [8, 8, 3]\nlayers: [relu]\n")
+    path.chmod(0)
+    result, elapsed = invoke("summary", str(path), "--format", "json")
+    assert_clean_failure(result, elapsed, ["cannot read"])
+
+
+# --------------------------------------------------------------------------- exact huge integers
+
+
+def test_ten_to_the_400_channels_are_exact():
+    """PyTorch's Conv2d holds out·in·kH·kW weights and out biases (torch.nn.Conv2d docs: weight
+    shape (out_channels, in_channels/groups, kH, kW), bias shape (out_channels)); 10**400 filters
+    stay exact integers in the JSON (no float, no rounding)."""
+    result, elapsed = invoke("summary", str(CORPUS / "valid_10e400_channels.yaml"), "--format", "json")
+    data = assert_valid_json(result, elapsed)
+    layer = data["layers"][0]
+    assert layer["output_shape"] == [6, 6, 10**400]
+    assert layer["weights"] == 10**400 * 3 * 3 * 3
+    assert layer["biases"] == 10**400
+
+
+def test_anchors_and_merge_keys_still_work():
+    """YAML 1.1 merge keys: explicit keys win over merged ones (yaml.org/type/merge.html)."""
+    result, elapsed = invoke("summary", str(CORPUS / "valid_anchors_and_merge.yaml"), "--format", "json")
+    data = assert_valid_json(result, elapsed)
+    assert [layer["output_shape"] for layer in data["layers"]] == [[32, 32, 8], [32, 32, 16]]
+
+
+def test_digits_limit_can_be_raised():
+    """A 5,000-digit count is refused by default (Python's own limit is 4,300 digits) and read exactly when allowed."""
+    spec = str(CORPUS / "integer_5000_digits.yaml")
+    before = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
+    refused, elapsed = invoke("summary", spec, "--format", "json")
+    assert_clean_failure(refused, elapsed, ["--limit digits=N"])
+    allowed, elapsed = invoke("summary", spec, "--format", "json", "--limit", "digits=20000")
+    if before is not None:
+        assert sys.get_int_max_str_digits() == before  # lifted only while convcalc worked
+        sys.set_int_max_str_digits(0)  # for this test's own json.loads and int()
+    try:
+        data = assert_valid_json(allowed, elapsed)
+        assert data["layers"][0]["output_shape"] == [int("7" * 5000)]
+    finally:
+        if before is not None:
+            sys.set_int_max_str_digits(before)
+
+
+# --------------------------------------------------------------------------- generated hostile inputs
+
+
+def run_subprocess(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """A separate process: a segfault or a hang is a failed test, not a dead test run."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run(
+        [sys.executable, "-m", "convcalc", "summary", *args, "--format", "json"],
+        capture_output=True, text=True, timeout=30, env=env, cwd=tmp_path,
+    )
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+GENERATED = [
+    # (id, text, extra args, words)
+    ("flow-nesting-100000-deep", "input: [8, 8, 3]\nlayers: " + "[" * 100_000 + "relu" + "]" * 100_000 + "\n", [],
+     ["nested too deep", "--limit depth=N"]),
+    ("block-nesting-100000-deep", "input: [8, 8, 3]\nlayers:\n" + "- " * 100_000 + "relu\n", [],
+     ["nested too deep"]),
+    ("mapping-nesting-100000-deep", "input: [8, 8, 3]\nlayers: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n", [],
+     ["nested too deep"]),
+    ("million-layers", "input: [8, 8, 3]\nlayers:\n" + "  - relu\n" * 1_000_000, [],
+     ["bytes", "over the bytes limit of 5,000,000", "--limit bytes=N"]),
+    ("million-layers-bytes-allowed", "input: [8, 8, 3]\nlayers:\n" + "  - relu\n" * 1_000_000, ["--limit", "bytes=20000000"],
+     ["a list has too many entries", "layers limit of 100,000", "--limit layers=N"]),
+    ("million-layers-flow", "input: [8, 8, 3]\nlayers: [" + "relu," * 999_999 + "relu]\n", ["--limit", "bytes=20000000"],
+     ["too many entries", "--limit layers=N"]),
+    ("million-layers-json", json.dumps({"input": [8, 8, 3], "layers": ["relu"] * 1_000_000}), [],
+     ["over the bytes limit"]),
+    ("billion-laughs-inline-in-layers", "input: [8, 8, 3]\nlayers:\n  - &a [relu, relu, relu, relu, relu, relu, relu, relu, relu, relu]\n"
+     + "".join(f"  - &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(9)), [],
+     ["alias bomb", "--limit aliases=N"]),
+    ("long-line-of-digits", "input: [8, 8, 3]\nlayers:\n  - dense: " + "9" * 100_000 + "\n", [],
+     ["100,000 digits", "--limit digits=N"]),
+]
+
+
+@pytest.mark.parametrize("name, text, extra, words", GENERATED, ids=[g[0] for g in GENERATED])
+def test_generated_hostile_input(tmp_path, name, text, extra, words):
+    spec = write(tmp_path, f"{name}.json" if name.endswith("json") else f"{name}.yaml", text)
+    start = time.perf_counter()
+    done = run_subprocess(tmp_path, spec, *extra)
+    elapsed = time.perf_counter() - start
+    assert done.returncode == 2, (done.returncode, done.stderr[-500:])  # a segfault would be -11
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr[:500]
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert elapsed < TIME_BOUND + 1.0  # the process start itself is in this figure
+
+
+def test_file_past_the_size_limit_is_not_read(tmp_path):
+    """The size is known from the file system: a 60 MB file is refused before a byte is read."""
+    path = tmp_path / "big.yaml"
+    with open(path, "wb") as handle:
+        handle.truncate(60_000_000)
+    result, elapsed = invoke("summary", str(path), "--format", "json")
+    assert_clean_failure(result, elapsed, ["60,000,000 bytes", "--limit bytes=N"])
+
+
+def test_endless_input_is_read_only_to_the_limit():
+    """A device that never ends (or a pipe) is read to the limit plus one byte, then refused."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    result, elapsed = invoke("summary", "/dev/zero", "--format", "json")
+    assert_clean_failure(result, elapsed, ["more than 5,000,000 bytes"])
+
+
+def test_inline_spec_with_too_many_layers():
+    spec = "input 8x8x3" + "; relu" * 100_001
+    result, elapsed = invoke("summary", spec, "--format", "json")
+    assert_clean_failure(result, elapsed, ["100,001 layers", "layers limit of 100,000"])
+
+
+def test_a_hundred_thousand_layers_are_within_the_limits(tmp_path):
+    """The limits are not in the way of a big but real spec (the bench times it)."""
+    spec = write(tmp_path, "big.yaml", "input: [8, 8, 3]\nlayers:\n" + "  - relu\n" * 100_000)
+    done = run_subprocess(tmp_path, spec)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert len(json.loads(done.stdout)["layers"]) == 100_000
