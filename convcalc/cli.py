@@ -16,7 +16,8 @@ FORMATS = ("table", "json", "csv", "markdown")
 
 def fail(error: SpecError) -> None:
     """One clear line on stderr and exit code 2 (click's own ClickException would exit 1)."""
-    click.echo(f"convcalc: error: {error.message}", err=True)
+    message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in error.message)
+    click.echo(f"convcalc: error: {message}", err=True)  # control characters escaped: one line, always
     sys.exit(2)
 
 

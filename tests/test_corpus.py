@@ -240,3 +240,67 @@ def test_a_hundred_thousand_layers_are_within_the_limits(tmp_path):
     done = run_subprocess(tmp_path, spec)
     assert done.returncode == 0, done.stderr[-500:]
     assert len(json.loads(done.stdout)["layers"]) == 100_000
+
+
+# --------------------------------------------------------------------------- every argument of every kind
+
+from convcalc.layers import KINDS  # noqa: E402
+
+# Values each argument parser must refuse (by the argument's documented type: `convcalc types`).
+BAD_VALUES = {
+    "positive": [0, -3, 2.5, True, [], {"a": 1}, "3x"],
+    "sizes": [0, -1, [], [0, 3], "3x0", 2.5, True, {"a": 1}],
+    "offsets": [-1, [-1], [], True, 2.5],
+    "padding": [-1, [-1], [[1, 2, 3]], True, 2.5, {"a": 1}],
+    "flag": ["maybe", 2, [], 0.5],
+    "rate": [1, 1.5, -0.1, "half", True],
+    "number": ["x", True, [], {"a": 1}],
+    "integer": [1.5, "x", True, []],
+    "optional_integer": [1.5, "x", True],
+    "dims": [[], [0, 4], [-2], "abc", 5, {"a": 1}],
+}
+GOOD_REQUIRED = {"filters": 4, "kernel": 1, "units": 4, "output_size": 1, "groups": 1, "shape": [128]}
+INPUT_FOR_RANK = {1: [8, 2], 2: [8, 8, 2], 3: [4, 4, 4, 2], None: [8, 8, 2]}
+
+
+def _layer(kind, args):
+    entry = {kind.name: args}
+    if kind.min_inputs > 1:
+        entry["from"] = ["input", "input"]
+    return entry
+
+
+def _argument_cases():
+    cases = []
+    for kind in KINDS.values():
+        required = {a.name: GOOD_REQUIRED[a.name] for a in kind.args if a.required}
+        for arg in kind.args:
+            for bad in BAD_VALUES[arg.parse.__name__]:
+                cases.append(pytest.param(kind, arg.name, {**required, arg.name: bad}, id=f"{kind.name}-{arg.name}={json.dumps(bad)}"))
+        cases.append(pytest.param(kind, "nope", {**required, "nope": 1}, id=f"{kind.name}-unknown-argument"))
+    return cases
+
+
+ARGUMENT_CASES = _argument_cases()
+
+
+def test_the_argument_walk_is_complete():
+    """Every parser in the registry has bad values in the table, and every kind is walked."""
+    parsers = {a.parse.__name__ for kind in KINDS.values() for a in kind.args}
+    assert parsers <= set(BAD_VALUES)
+    assert {case.values[0].name for case in ARGUMENT_CASES} == set(KINDS)
+
+
+@pytest.mark.parametrize("kind, arg_name, args", ARGUMENT_CASES)
+def test_every_invalid_value_of_every_argument(kind, arg_name, args):
+    """Refused when the spec is read: exit 2, the layer and the argument named, one line."""
+    spec = {"input": INPUT_FOR_RANK[kind.rank], "layers": [_layer(kind, args)]}
+    result, elapsed = invoke("summary", "-", "--format", "json", input=json.dumps(spec))
+    assert_clean_failure(result, elapsed, ["layer 1", f"'{kind.name}_1'", f"({kind.name})", arg_name])
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS.values() if k.primary is None], ids=lambda k: k.name)
+def test_a_value_for_a_kind_that_takes_none(kind):
+    spec = {"input": INPUT_FOR_RANK[kind.rank], "layers": [_layer(kind, 3)]}
+    result, elapsed = invoke("summary", "-", "--format", "json", input=json.dumps(spec))
+    assert_clean_failure(result, elapsed, ["layer 1", f"{kind.name} takes no value (got 3)"])

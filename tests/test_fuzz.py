@@ -1,0 +1,239 @@
+"""Issue 7: fuzzing the command line with Hypothesis.
+
+Random YAML documents, random inline strings and random mutations of the shipped specs go
+through `convcalc summary SPEC --format json` (click's CliRunner on convcalc.cli.main). Whatever
+the input: the exit code is 0 or 2, there is no traceback, an error is one line on stderr with
+nothing on stdout, and a success is valid JSON whose integer sizes are all positive.
+Every crash these tests found is fixed in the core and has a row in tests/corpus/cases.yaml.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from convcalc.cli import main
+from convcalc.layers import KINDS
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "specs").glob("*.yaml")) or sorted((ROOT / "tests" / "fuzz_specs").glob("*.yaml"))
+EXAMPLES = int(os.environ.get("CONVCALC_FUZZ_EXAMPLES", "150"))  # raise it for a longer hunt
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def run(spec: str, *, input: str | None = None, extra: tuple[str, ...] = ()):
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(main, ["summary", spec, "--format", "json", *extra], input=input)
+
+
+def check(result) -> None:
+    """The contract for any input at all."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 2), (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.exit_code == 2:
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("convcalc: error: "), result.stderr
+        return
+    data = json.loads(result.stdout)
+    shapes = [data["input_shape"], data["output_shape"]]
+    for layer in data["layers"]:
+        shapes += [layer["input_shape"], layer["output_shape"]]
+    for shape in shapes:
+        assert shape, data
+        for size in shape:
+            if isinstance(size, int):  # a symbolic size (homework mode) is written as text
+                assert size >= 1, (shape, data["layers"])
+
+
+# --------------------------------------------------------------------------- random YAML documents
+
+KIND_NAMES = sorted(KINDS) + ["conv", "maxpool", "pool", "Conv2D", "linear", "fc", "bn", "nope"]
+ARG_NAMES = sorted({a.name for k in KINDS.values() for a in k.args}) + ["from", "name", "type", "kernal"]
+
+small_int = st.integers(min_value=-3, max_value=70)
+scalar = st.one_of(
+    small_int,
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["same", "valid", "input", "a", "b", "x", "n", "3x3", "2x2x2", "", "1e3", "0x1f", "yes"]),
+    st.text(max_size=6),
+)
+value = st.recursive(scalar, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(ARG_NAMES), inner, max_size=3)), max_leaves=8)
+layer_entry = st.one_of(
+    st.sampled_from(KIND_NAMES),
+    st.dictionaries(st.sampled_from(KIND_NAMES), st.one_of(st.none(), small_int, st.dictionaries(st.sampled_from(ARG_NAMES), value, max_size=4)), min_size=1, max_size=2),
+    st.builds(lambda kind, args, name, src: {**args, "type": kind, **({"name": name} if name else {}), **({"from": src} if src else {})},
+              st.sampled_from(KIND_NAMES), st.dictionaries(st.sampled_from(ARG_NAMES), value, max_size=3),
+              st.sampled_from([None, "a", "b", "input"]), st.sampled_from([None, "a", "b", "input", ["a", "b"], ["input", "input"]])),
+    value,
+)
+document = st.fixed_dictionaries(
+    {
+        "input": st.one_of(st.lists(st.integers(min_value=-1, max_value=40), min_size=0, max_size=5), value),
+        "layers": st.one_of(st.lists(layer_entry, min_size=0, max_size=8), value),
+    },
+    optional={"layout": st.sampled_from(["hwc", "chw", "nchw", 3]), "name": scalar, "extra": scalar},
+)
+
+
+# Mostly well-formed networks, so that the engine's arithmetic is reached (not only the reader).
+PLAUSIBLE = {
+    "positive": st.integers(1, 8),
+    "sizes": st.one_of(st.integers(1, 5), st.lists(st.integers(1, 5), min_size=1, max_size=3)),
+    "offsets": st.one_of(st.integers(0, 2), st.lists(st.integers(0, 2), min_size=1, max_size=3)),
+    "padding": st.one_of(st.integers(0, 3), st.sampled_from(["same", "valid"]), st.lists(st.integers(0, 3), min_size=1, max_size=3),
+                         st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=2), min_size=1, max_size=3)),
+    "flag": st.booleans(),
+    "rate": st.floats(0, 0.99),
+    "number": st.floats(-2, 2),
+    "integer": st.integers(-4, 3),
+    "optional_integer": st.one_of(st.none(), st.integers(-4, 3)),
+    "dims": st.lists(st.sampled_from([-1, 1, 2, 3, 4, 8, 16]), min_size=1, max_size=4),
+}
+
+
+@st.composite
+def plausible_layer(draw, names):
+    kind = KINDS[draw(st.sampled_from(sorted(KINDS)))]
+    args = {}
+    for arg in kind.args:
+        if arg.required or draw(st.booleans()):
+            args[arg.name] = draw(st.one_of(PLAUSIBLE[arg.parse.__name__], value) if draw(st.integers(0, 9)) == 0 else PLAUSIBLE[arg.parse.__name__])
+    entry = {kind.name: args}
+    if kind.min_inputs > 1 or draw(st.integers(0, 5)) == 0:
+        entry["from"] = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3))
+    return entry
+
+
+@st.composite
+def plausible_network(draw):
+    rank = draw(st.integers(0, 3))
+    size = st.integers(1, 40) if draw(st.integers(0, 4)) else st.one_of(st.integers(1, 40), st.sampled_from(["n", "m"]))  # symbols too
+    dims = draw(st.lists(size, min_size=rank + 1, max_size=rank + 1))
+    count = draw(st.integers(1, 8))
+    names = ["input"] + [f"l{i}" for i in range(count)]
+    layers = []
+    for index in range(count):
+        entry = draw(plausible_layer(names[: index + 1]))
+        (args,) = [v for k, v in entry.items() if k != "from"]
+        args["name"] = names[index + 1]
+        layers.append(entry)
+    return {"input": dims, "layout": draw(st.sampled_from(["hwc", "chw"])), "layers": layers}
+
+
+@FUZZ
+@given(plausible_network())
+def test_random_plausible_networks(doc):
+    check(run("-", input=yaml.safe_dump(doc)))
+
+
+@FUZZ
+@given(document)
+def test_random_yaml_documents(doc):
+    check(run("-", input=yaml.safe_dump(doc, allow_unicode=True)))
+
+
+@FUZZ
+@given(document)
+def test_random_json_documents(doc):
+    check(run("-", input=json.dumps(doc)))
+
+
+@FUZZ
+@given(st.text(alphabet=st.sampled_from(list("[]{}:,-&*!|>'\"#<=?%@` \n\tabcinput0123456789.~")), max_size=200))
+def test_random_yaml_text(text):
+    check(run("-", input=text))
+
+
+# --------------------------------------------------------------------------- random inline strings
+
+token = st.one_of(
+    st.sampled_from(KIND_NAMES),
+    st.builds(lambda k, v: f"{k}={v}", st.sampled_from(ARG_NAMES), st.sampled_from(["1", "2", "3", "0", "-1", "3x3", "same", "a,b", "true", "x", "", "1.5", "99999999999999999999"])),
+    st.integers(min_value=-2, max_value=300).map(str),
+    st.sampled_from(["3x3", "2x2x2", "1x", "x1", "×", "[3,3]", "(2,2)", ";", "layout=chw", "name=n"]),
+)
+inline_layer = st.lists(token, min_size=1, max_size=4).map(" ".join)
+inline = st.builds(
+    lambda size, layers: f"input {size}; " + "; ".join(layers),
+    st.sampled_from(["32x32x3", "28x28x1", "16000x1", "8x8x8x2", "10", "0x3", "32x32", "n x n x 3", "4x4x4x4x4", "[32, 32, 3]"]),
+    st.lists(inline_layer, min_size=0, max_size=6),
+)
+
+
+@FUZZ
+@given(inline)
+def test_random_inline_specs(text):
+    check(run(text))
+
+
+@FUZZ
+@given(st.text(max_size=80).map(lambda t: "input " + t))
+def test_random_text_after_input(text):
+    if "\x00" in text:  # a command-line argument cannot hold a NUL byte
+        text = text.replace("\x00", "")
+    check(run(text))
+
+
+# --------------------------------------------------------------------------- mutations of shipped specs
+
+
+def _mutate(text: str, choice: int, position: int, insert: str) -> str:
+    lines = text.splitlines(keepends=True)
+    where = position % max(1, len(text))
+    line = position % max(1, len(lines))
+    if choice == 0:  # drop a line
+        return "".join(lines[:line] + lines[line + 1:])
+    if choice == 1:  # repeat a line
+        return "".join(lines[: line + 1] + lines[line:])
+    if choice == 2:  # insert text
+        return text[:where] + insert + text[where:]
+    if choice == 3:  # delete a few characters
+        return text[:where] + text[where + len(insert) + 1:]
+    if choice == 4:  # replace a number by another
+        import re
+
+        numbers = list(re.finditer(r"\d+", text))
+        if not numbers:
+            return text
+        found = numbers[position % len(numbers)]
+        return text[: found.start()] + str(len(insert) * 7 - 3 + position % 5) + text[found.end():]
+    if choice == 5:  # cut the file short
+        return text[:where]
+    return text.replace("    ", "  ", 1 + position % 3)  # break the indentation
+
+
+mutation = st.tuples(st.integers(0, 6), st.integers(0, 10**6), st.text(alphabet=st.sampled_from(list("[]{}:,- &*!0123456789abn\n")), max_size=6))
+
+
+def test_there_are_specs_to_mutate():
+    assert SHIPPED
+
+
+@FUZZ
+@given(st.sampled_from(SHIPPED), st.lists(mutation, min_size=1, max_size=3))
+def test_mutated_shipped_specs(path, mutations):
+    text = path.read_text(encoding="utf-8")
+    for choice, position, insert in mutations:
+        text = _mutate(text, choice, position, insert)
+    check(run("-", input=text))
+
+
+@settings(max_examples=len(SHIPPED) or 1, deadline=None)
+@given(st.sampled_from(SHIPPED))
+def test_shipped_specs_pass_unchanged(path):
+    result = run(str(path))
+    check(result)
+    assert result.exit_code == 0

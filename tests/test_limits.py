@@ -1,0 +1,155 @@
+"""Issue 7: the limits option, what a cold start imports, and the fast table renderer.
+
+Speed itself is measured by bench/run.py, never here; these tests check the facts the speed
+rests on (no rich on the JSON path, nothing optional at import) and that the fast paths print
+exactly what the slow ones did.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convcalc.errors import SpecError
+from convcalc.limits import DEFAULT_LIMITS, Limits, parse_limits
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 3; flatten; dense 10"
+
+
+def python(code: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+@pytest.mark.parametrize(
+    "fmt, forbidden",
+    [
+        ("json", ["rich", "sympy", "torch", "fractions", "difflib", "csv"]),
+        ("csv", ["rich", "sympy", "torch"]),
+        ("markdown", ["rich", "sympy", "torch"]),
+    ],
+)
+def test_plain_formats_do_not_import_rich_or_optional_packages(fmt, forbidden):
+    """rich is for the table only; optional extras (sympy, torch) only when a spec needs them."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from convcalc.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['summary', sys.argv[1], '--format', '{fmt}'], standalone_mode=False)\n"
+        f"loaded = sorted(m for m in {forbidden!r} if m in sys.modules)\n"
+        "assert not loaded, loaded\n"
+        "print('ok')\n"
+    )
+    done = python(code, SPEC)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_table_imports_rich():
+    code = (
+        "import sys, io, contextlib\n"
+        "from convcalc.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['summary', sys.argv[1]], standalone_mode=False)\n"
+        "print('rich' in sys.modules)\n"
+    )
+    done = python(code, SPEC)
+    assert done.stdout.strip() == "True", done.stderr
+
+
+def test_importing_convcalc_leaves_the_collector_as_it_was():
+    done = python("import gc; gc.disable(); import convcalc; print(gc.isenabled()); gc.enable()")
+    assert done.stdout.strip() == "False"
+    done = python("import gc; import convcalc; print(gc.isenabled())")
+    assert done.stdout.strip() == "True"
+
+
+# --------------------------------------------------------------------------- the fast table
+
+
+def _table_both_ways(spec: str) -> tuple[str, str]:
+    from convcalc import table
+    from convcalc.engine import summarize
+
+    report = summarize(spec)
+    fast = io.StringIO()
+    table.print_table(report, fast)
+    slow = io.StringIO()
+    original = table._print_fast
+    table._print_fast = lambda *args: False  # force rich's own Table
+    try:
+        table.print_table(report, slow)
+    finally:
+        table._print_fast = original
+    return fast.getvalue(), slow.getvalue()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        SPEC,  # with a rounding warning (the ⚠ rows)
+        "input 8; dense 3",
+        "input 227x227x3; conv2d 96 kernel=11 stride=4; maxpool2d 3 stride=2; conv2d 256 kernel=5 padding=2 groups=2",
+        "input 16000x1; conv1d 32 kernel=80 stride=4; batchnorm; relu; maxpool1d 4; global_avgpool; dense 35",
+    ],
+    ids=["warnings", "tiny", "alexnet-start", "audio"],
+)
+def test_fast_table_is_the_text_rich_draws(spec):
+    """The one-pass layout prints byte for byte what rich.table.Table prints (rich is the reference)."""
+    fast, slow = _table_both_ways(spec)
+    assert fast == slow
+
+
+def test_a_table_too_wide_for_the_console_falls_back_to_rich():
+    """Wider than 160 columns: rich's Table folds the cells; the fast path must not draw it."""
+    fast, slow = _table_both_ways("input 8; dense 3 name=" + "n" * 200)
+    assert fast == slow
+    assert max(len(line) for line in fast.splitlines()) <= 160
+
+
+# --------------------------------------------------------------------------- the --limit option
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (["layers=1000000"], Limits(layers=1_000_000)),
+        (["bytes=50_000_000,depth=100"], Limits(bytes=50_000_000, depth=100)),
+        (["max-layers=7", "digits=9000"], Limits(layers=7, digits=9000)),
+        ([], DEFAULT_LIMITS),
+    ],
+)
+def test_parse_limits(options, expected):
+    assert parse_limits(options) == expected
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["layers"], "--limit 'layers' is not NAME=N; NAME is one of bytes, depth, aliases, layers, digits, e.g. --limit layers=1000000"),
+        (["size=3"], "--limit 'size=3' is not NAME=N; NAME is one of bytes, depth, aliases, layers, digits, e.g. --limit layers=1000000"),
+        (["depth=0"], "--limit depth must be a whole number ≥ 1, got '0'; e.g. --limit depth=1000000"),
+        (["bytes=1e9"], "--limit bytes must be a whole number ≥ 1, got '1e9'; e.g. --limit bytes=1000000"),
+    ],
+)
+def test_parse_limits_errors(options, message):
+    with pytest.raises(SpecError) as caught:
+        parse_limits(options)
+    assert caught.value.message == message
+
+
+def test_library_callers_pass_limits():
+    """The same limits from Python: summarize(..., limits=Limits(...))."""
+    from convcalc.engine import summarize
+
+    with pytest.raises(SpecError) as caught:
+        summarize("input 8; relu; relu; relu", limits=Limits(layers=2))
+    assert caught.value.message == (
+        "layers: the spec has 3 layers: over the layers limit of 2 layers; "
+        "if the spec is really meant to be this large, raise it with --limit layers=N"
+    )
+    assert len(summarize("input 8; relu; relu; relu", limits=Limits(layers=3)).layers) == 3
