@@ -61,7 +61,7 @@ def render_json(report: NetworkReport) -> str:
     Written by the C encoder piece by piece: ``json.dumps(indent=2)`` runs Python's pure-Python
     encoder, which was most of the time of a cold ``summary --format json``.
     """
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    encode = _compact_encoder()
     lines = []
     for key, item in report_record(report).items():
         if isinstance(item, list) and item and isinstance(item[0], dict):
@@ -70,6 +70,16 @@ def render_json(report: NetworkReport) -> str:
         else:
             lines.append(f"  {encode(key)}: {encode(item)}")
     return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def _compact_encoder():
+    """One JSON value to compact text; one C encoder made once, not one per call as json.dumps does."""
+    from json.encoder import JSONEncoder, c_make_encoder, encode_basestring
+
+    if c_make_encoder is None:  # a Python without the _json accelerator
+        return JSONEncoder(ensure_ascii=False).encode
+    make = c_make_encoder(None, JSONEncoder().default, encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(make(value, 0))
 
 
 def _rows(report: NetworkReport) -> list[list[str]]:

@@ -22,7 +22,7 @@ from convcalc.layers import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "specs").glob("*.yaml")) or sorted((ROOT / "tests" / "fuzz_specs").glob("*.yaml"))
-EXAMPLES = int(os.environ.get("CONVCALC_FUZZ_EXAMPLES", "150"))  # raise it for a longer hunt
+EXAMPLES = int(os.environ.get("CONVCALC_FUZZ_EXAMPLES", "300"))  # raise it for a longer hunt
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
