@@ -86,12 +86,13 @@ def check_digits_in_text(text: str, label: str, limits: Limits) -> None:
     pattern = _LONG_NUMBER_CACHE.get(limits.digits)
     if pattern is None:
         hex_digits = max(1, int(limits.digits / 1.2))
-        pattern = re.compile(rf"[0-9][0-9_]{{{limits.digits},}}|0[xX][0-9a-fA-F_]{{{hex_digits},}}")
+        pattern = re.compile(rf"[0-9][0-9_]{{{limits.digits}}}|0[xX][0-9a-fA-F_]{{{hex_digits}}}")  # just past the limit
         _LONG_NUMBER_CACHE[limits.digits] = pattern
     found = pattern.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
-        raise limit_error("digits", f"{label}:{line}: a number has {len(found.group()):,} digits", limits)
+        length = len(re.match(r"[0-9a-fA-FxX_]*", text[found.start():]).group())
+        raise limit_error("digits", f"{label}:{line}: a number has {length:,} digits", limits)
 
 
 def check_int(value: int, what: str, limits: Limits) -> None:
