@@ -32,6 +32,11 @@ from .shapes import AXIS_NAMES, Shape
 
 REQUIRED = object()
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NOT_SYMBOLS = {"same", "valid", "full", "causal", "true", "false", "yes", "no", "none", "null", "on", "off"}
+
+
+def axes_word(count: int) -> str:
+    return "axis" if count == 1 else "axes"
 
 
 def _symbol(text: str) -> Size:
@@ -41,7 +46,8 @@ def _symbol(text: str) -> Size:
 
 
 def _plain_int(value: Any, what: str, minimum: int) -> Size:
-    if isinstance(value, bool) or not (is_int(value) or (isinstance(value, str) and _SYMBOL.match(value))):
+    is_symbol = isinstance(value, str) and bool(_SYMBOL.match(value)) and value.lower() not in _NOT_SYMBOLS
+    if isinstance(value, bool) or not (is_int(value) or is_symbol):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
@@ -236,7 +242,7 @@ class LayerKind:
         shape = inputs[0]
         if self.rank is not None and shape.rank != self.rank:
             raise ctx.error(
-                f"needs an input with {self.rank} spatial axis{'es' if self.rank > 1 else ''} and channels, "
+                f"needs an input with {self.rank} spatial {axes_word(self.rank)} and channels, "
                 f"such as {_example_shape(self.rank, ctx.layout)}; its input is {shape.describe(ctx.layout)}",
                 _rank_hint(shape.rank, self.name),
             )
@@ -255,7 +261,7 @@ def _rank_hint(rank: int, kind_name: str) -> str:
     if rank == 0:
         return "it comes after a flatten or dense layer; move it before them, or reshape the vector"
     base = re.sub(r"[123]d$", "", kind_name)
-    return f"use {base}{rank}d for an input with {rank} spatial axis{'es' if rank > 1 else ''}"
+    return f"use {base}{rank}d for an input with {rank} spatial {axes_word(rank)}"
 
 
 KINDS: dict[str, LayerKind] = {}  # canonical name -> kind
@@ -309,7 +315,7 @@ def per_axis(value: Any, rank: int, what: str, ctx: LayerContext) -> tuple[Size,
         if len(value) != rank:
             names = ", ".join(AXIS_NAMES.get(rank, ()))
             raise ctx.error(
-                f"{what} has {len(value)} values but the input has {rank} spatial axis{'es' if rank != 1 else ''} ({names})",
+                f"{what} has {len(value)} values but the input has {rank} spatial {axes_word(rank)} ({names})",
                 f"give one value, or {rank}",
             )
         return value
@@ -954,6 +960,24 @@ class GroupNorm(_ChannelNorm):
         _channels_per_group(inputs[0].channels, args["groups"], "channels", ctx)
         gamma, beta, terms = self._scale_shift(inputs[0], args["affine"])
         return Outcome(inputs[0], gamma, beta, param_terms=f"{terms} (γ, β)")
+
+
+@register
+class LocalResponseNorm(LayerKind):
+    name = "lrn"
+    aliases = ("localresponsenorm", "local_response_norm", "localresponsenormalization")
+    primary = "size"
+    args = (
+        Arg("size", positive, 5, "neighbouring channels summed over"),
+        Arg("alpha", number, 1e-4, "does not change counts"),
+        Arg("beta", number, 0.75, "does not change counts"),
+        Arg("k", number, 1.0, "does not change counts"),
+    )
+    summary = "local response normalisation across channels (AlexNet)"
+    rule = "out = in; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        return Outcome(inputs[0])
 
 
 # --------------------------------------------------------------------------- activations

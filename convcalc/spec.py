@@ -49,7 +49,7 @@ class NetworkSpec:
 
 def looks_inline(text: str) -> bool:
     """An inline spec starts with 'input' followed by a size, e.g. 'input 32x32x3; …'."""
-    return bool(re.match(r"\s*input[\s:=]+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
+    return bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
 
 
 def read_source(source: str, *, stdin_text: str | None = None) -> tuple[str, str]:
