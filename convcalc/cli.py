@@ -66,15 +66,22 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
 
 
 @main.command()
-def types() -> None:
-    """List every layer type with its arguments and its rule."""
-    from .layers import KINDS
+@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table (as in the README).")
+def types(markdown: bool) -> None:
+    """List every layer type with its arguments, defaults, aliases and rule."""
+    from .layers import reference_rows
 
-    for kind in KINDS.values():
-        args = ", ".join(a.name if a.required else f"{a.name}={a.default}" for a in kind.args) or "no arguments"
-        aliases = f"  (also: {', '.join(kind.aliases)})" if kind.aliases else ""
-        click.echo(f"{kind.name}: {args}{aliases}")
-        click.echo(f"    {kind.summary}. {kind.rule}")
+    rows = reference_rows()
+    if markdown:
+        click.echo("| type | primary | arguments (default) | also written | rule |")
+        click.echo("|---|---|---|---|---|")
+        for row in rows:
+            cells = [f"`{row['type']}`", row["primary"], row["arguments"], row["aliases"], row["rule"]]
+            click.echo("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return
+    for row in rows:
+        click.echo(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else ""))
+        click.echo(f"    {row['summary']}. {row['rule']}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -152,6 +152,7 @@ class Arg:
     parse: Callable[[Any, str], Any]
     default: Any = REQUIRED
     doc: str = ""
+    shown_default: str | None = None  # how the docs write a default computed from other arguments
 
     @property
     def required(self) -> bool:
@@ -299,6 +300,35 @@ def lookup(name: str) -> tuple[LayerKind | None, dict[int, str] | None]:
     if key in _FAMILIES:
         return None, _FAMILIES[key]
     return None, None
+
+
+def _shown(arg: Arg) -> str:
+    if arg.shown_default is not None:
+        return arg.shown_default
+    return {True: "true", False: "false", None: "none"}.get(arg.default, str(arg.default)) if isinstance(arg.default, (bool, type(None))) else str(arg.default)
+
+
+def reference_rows() -> list[dict[str, str]]:
+    """One row of documentation per kind, for `convcalc types` and the README."""
+    families: dict[str, list[str]] = {}
+    for fam, members in _FAMILIES.items():
+        for name in members.values():
+            families.setdefault(name, []).append(fam)
+    rows = []
+    for kind in KINDS.values():
+        args = ", ".join(a.name if a.required else f"{a.name}={_shown(a)}" for a in kind.args)
+        also = [a for a in kind.aliases] + [f"{fam} (on a {kind.rank}D input)" for fam in families.get(kind.name, [])]
+        rows.append(
+            {
+                "type": kind.name,
+                "primary": kind.primary or "",
+                "arguments": args or "none",
+                "aliases": ", ".join(also),
+                "summary": kind.summary,
+                "rule": kind.rule,
+            }
+        )
+    return rows
 
 
 def family_args(family: dict[int, str]) -> LayerKind:
@@ -616,7 +646,7 @@ class _Pool(LayerKind):
     primary = "kernel"
     args = (
         Arg("kernel", sizes, doc="window size F"),
-        Arg("stride", sizes, None, "step of the window; defaults to the kernel"),
+        Arg("stride", sizes, None, "step of the window; defaults to the kernel", "kernel"),
         Arg("padding", padding, 0, "PyTorch padding (at most half the kernel), or Keras 'same'/'valid'"),
         Arg("ceil_mode", flag, False, "round up instead of down (PyTorch ceil_mode)"),
     )

@@ -141,3 +141,10 @@ def test_json_path_does_not_import_rich():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stderr.endswith("NORICH")
+
+
+def test_readme_reference_table_is_current():
+    """The README's layer table is `convcalc types --markdown`; regenerate it when a kind changes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = run_cli("types", "--markdown").stdout.strip()
+    assert table in readme

@@ -14,9 +14,10 @@ def test_golden_json(spec, update_golden):
     data = summary_json(str(spec))
     golden = GOLDEN / f"{spec.stem}.json"
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if update_golden or not golden.exists():
+    if update_golden:
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden file for {spec.name}: run pytest --update-golden and review the diff"
     assert text == golden.read_text(encoding="utf-8")
 
 
