@@ -32,6 +32,9 @@ def _stdin_text(source: str) -> str | None:
 @click.version_option(__version__, prog_name="convcalc")
 def main() -> None:
     """Shapes and parameter counts of convolutional networks, layer by layer."""
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets '?' for '·', never a traceback
+        if hasattr(stream, "reconfigure") and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="replace")
 
 
 @main.command()
