@@ -45,29 +45,45 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool) -> None:
+@click.option("--columns", "-c", "columns_text", metavar="LIST",
+              help="Table columns, comma-separated: index, name, type, inputs, shape, params, formula, macs, flops, "
+                   "memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. JSON has them all.")
+@click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
+@click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
+def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, columns_text: str | None,
+            dtype: str | None, batch: int | None, optimizer: str | None) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
     "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10".
     """
+    from .columns import parse_columns
     from .engine import summarize
 
+    cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
+        columns = parse_columns(columns_text)
         report = summarize(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec))
     except SpecError as error:
         fail(error)
     output_format = "json" if as_json else output_format
     out = sys.stdout
     if output_format == "table":
+        from .costs import network_costs
         from .table import print_table
 
-        print_table(report, out)
+        show_memory = "memory" in columns or any(o is not None for o in (dtype, batch, optimizer))
+        print_table(report, out, columns, network_costs(report, **cost_options), show_memory)
         return
     from . import formats
 
-    render = {"json": formats.render_json, "csv": formats.render_csv, "markdown": formats.render_markdown}[output_format]
-    out.write(render(report))
+    if output_format == "json":
+        out.write(formats.render_json(report, **cost_options))
+    elif output_format == "markdown":
+        out.write(formats.render_markdown(report, columns if columns_text else None, **cost_options))
+    else:
+        out.write(formats.render_csv(report))
 
 
 @main.command()
