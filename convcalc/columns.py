@@ -151,10 +151,11 @@ def rows(report: NetworkReport, costs: NetworkCosts, columns: tuple[str, ...]) -
 
 def cost_lines(costs: NetworkCosts) -> list[str]:
     """'Total MACs: 4,089,184,256 (4.09 GMACs)' and the same for FLOPs."""
-    return [
-        f"Total MACs: {fmt(costs.total_macs)} ({human(costs.total_macs, 'MACs')})",
-        f"Total FLOPs: {fmt(costs.total_flops)} ({human(costs.total_flops, 'FLOPs')})",
-    ]
+    def line(label: str, count: Any) -> str:
+        text = f"Total {label}: {fmt(count)}"
+        return f"{text} ({human(count, label)})" if is_int(count) and count >= 1000 else text
+
+    return [line("MACs", costs.total_macs), line("FLOPs", costs.total_flops)]
 
 
 def memory_lines(costs: NetworkCosts) -> list[str]:

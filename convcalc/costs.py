@@ -269,7 +269,8 @@ def _layer_field(layer: LayerReport, inputs: list[Field | None]) -> Field | None
         return tuple(_window(p, 1, 1, b) for p, b in zip(prev, before))
     if kind.startswith("upsample"):
         # nearest neighbour: output o copies input ⌊o/s⌋, bounded as a transposed window s, stride s
-        scales = [_ratio(o, i) for o, i in zip(out_shape.spatial, shape_in.spatial)]
+        scale = layer.spec.args.get("scale", 2)
+        scales = scale if isinstance(scale, tuple) else (scale,) * shape_in.rank
         return tuple(_transposed(p, s, s, 0) for p, s in zip(prev, scales))
     if kind.startswith("adaptive_"):
         return tuple(_adaptive(p, i, o) for p, i, o in zip(prev, shape_in.spatial, out_shape.spatial))
