@@ -234,18 +234,19 @@ def _adaptive(prev: AxisField, size_in: Size, size_out: Size) -> AxisField:
     return AxisField(field.axis, field.size, field.jump, field.start, False)
 
 
-def _union(fields: list[Field]) -> Field:
-    """A merge sees what any of its inputs sees: the union of their fields (the largest, when nested)."""
+def _union(fields: list[Field]) -> Field | None:
+    """A merge sees what any of its inputs sees: the union of their fields (the largest, when nested).
+
+    Inputs whose units step through the input at different rates have no common field: None.
+    """
     merged = []
     for axis_fields in zip(*fields):
+        jumps = [f.jump for f in axis_fields]
+        if not all(j == jumps[0] for j in jumps):
+            return None
         start = _min([f.start for f in axis_fields])
         end = _max([f.end for f in axis_fields])
-        jumps = [f.jump for f in axis_fields]
-        same_jump = all(j == jumps[0] for j in jumps)
-        merged.append(
-            AxisField(axis_fields[0].axis, _tidy(end - start + 1), _max(jumps), start,
-                      all(f.exact for f in axis_fields) and same_jump)
-        )
+        merged.append(AxisField(axis_fields[0].axis, _tidy(end - start + 1), jumps[0], start, all(f.exact for f in axis_fields)))
     return tuple(merged)
 
 

@@ -41,6 +41,19 @@ def test_total_macs_match_torchvision(name, published):
     assert f"{total / 1e9:.{decimals}f}" == published
 
 
+PAPER_MMACS = [
+    # (spec, millions of multiply-accumulates as published, source)
+    ("mobilenet_v1", "569", "Howard et al. 2017, MobileNets, Table 8: 1.0 MobileNet-224, 569 million mult-adds"),
+    ("alexnet", "724", "Sze et al. 2017, Efficient Processing of Deep Neural Networks, Table III: AlexNet 724M MACs"),
+]
+
+
+@pytest.mark.parametrize("name, published, source", PAPER_MMACS, ids=[p[0] for p in PAPER_MMACS])
+def test_total_macs_match_papers(name, published, source):
+    total = network_costs(summarize(str(ROOT / "specs" / f"{name}.yaml"))).total_macs
+    assert f"{total / 1e6:.0f}" == published, source
+
+
 # --------------------------------------------------------------------------- per layer, against PyTorch
 
 # Each row: a network written for convcalc (chw) and the same network in plain torch.nn, layer
