@@ -312,3 +312,9 @@ def test_json_carries_every_figure_whatever_the_columns():
     assert memory["optimizer_state_bytes"] == 0
     assert {"total_macs", "total_flops", "total_params"} <= set(data)
     assert all(isinstance(layer["macs"], int) and isinstance(layer["activation_bytes"], int) for layer in data["layers"])
+
+
+def test_markdown_follows_the_columns():
+    result = run_cli("summary", "input 8x8x3; conv2d 4 kernel=3", "--format", "markdown", "--columns", "name,macs")
+    assert result.stdout.splitlines()[:4] == ["| Layer | MACs |", "|:---|---:|", "| input |  |", "| conv2d_1 | 3.89 K |"]
+    # 6·6 output positions × 3·3·3 weights per filter × 4 filters = 3,888, counted by hand
