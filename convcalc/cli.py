@@ -87,7 +87,7 @@ def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | Non
         report = summarize(spec, layout=layout, stdin_text=_stdin_text(spec))
         options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
         if output is None:
-            click.get_text_stream("stdout").write(drawing.svg_text(report, **options))
+            click.echo(drawing.svg_text(report, **options), nl=False)
         else:
             drawing.write_picture(report, output, **options)
     except SpecError as error:

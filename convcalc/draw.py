@@ -736,9 +736,9 @@ def _window(dw: Any, source: Placed, target: Placed, depth_kind: str, colours: d
     group = dw.Group(class_=f"window {'kernel' if depth_kind == 'all' else 'pool-window'}", data_layer=attr(layer.name), data_source=attr(source.node.key))
     colour = colours["kernel" if depth_kind == "all" else "window"]
     style = dict(fill=colour, fill_opacity=0.45, stroke=colour, stroke_width=0.9, stroke_linejoin="round")
-    group.append(dw.Lines(*corner(c0, h0, w0), *corner(t, h0, w0), *corner(t, h0 + win_h, w0), *corner(c0, h0 + win_h, w0), close=True, **style))
-    group.append(dw.Lines(*corner(c0, h0, w0), *corner(t, h0, w0), *corner(t, h0, w0 + win_w), *corner(c0, h0, w0 + win_w), close=True, **style))
-    group.append(dw.Lines(*corner(t, h0, w0), *corner(t, h0, w0 + win_w), *corner(t, h0 + win_h, w0 + win_w), *corner(t, h0 + win_h, w0), close=True, **style))
+    group.append(dw.Lines(*corner(c0, h0, w0), *corner(t, h0, w0), *corner(t, h0 + win_h, w0), *corner(c0, h0 + win_h, w0), close=True, class_="front", **style))
+    group.append(dw.Lines(*corner(c0, h0, w0), *corner(t, h0, w0), *corner(t, h0, w0 + win_w), *corner(c0, h0, w0 + win_w), close=True, class_="top", **style))
+    group.append(dw.Lines(*corner(t, h0, w0), *corner(t, h0, w0 + win_w), *corner(t, h0 + win_h, w0 + win_w), *corner(t, h0 + win_h, w0), close=True, class_="side", **style))
     # the unit it produces: at the same relative place in the target, on its first channel
     th, tw = target.extent.height, target.extent.recede
     uy = (h0 + win_h / 2) / h * th
