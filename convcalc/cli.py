@@ -71,6 +71,35 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
 
 
 @main.command()
+@click.argument("spec")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write FILE (.svg or .png); without it the SVG goes to standard output.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
+@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
+@click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
+@click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True, help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout for the shape labels.")
+def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None) -> None:
+    """Draw the network as activation volumes with their kernels (SVG or PNG).
+
+    Needs the optional extra: pip install 'convcalc[draw]'.
+    """
+    from .engine import summarize
+    from . import draw as drawing
+
+    try:
+        if output is not None:
+            drawing.picture_format(output)
+        report = summarize(spec, layout=layout, stdin_text=_stdin_text(spec))
+        options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
+        if output is None:
+            click.echo(drawing.svg_text(report, **options), nl=False)
+        else:
+            drawing.write_picture(report, output, **options)
+    except SpecError as error:
+        fail(error)
+
+
+@main.command()
 @click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table (as in the README).")
 def types(markdown: bool) -> None:
     """List every layer type with its arguments, defaults, aliases and rule."""
