@@ -619,17 +619,20 @@ class _Expander:
                 return candidate
             if candidate in self.aliases and self.aliases[candidate][1] <= source.position:
                 return self.resolve(self.aliases[candidate][0], node, depth + 1)
-        for candidate in candidates:  # not visible from here: say why (build_layers words it)
+        def fail(problem: str, hint: str) -> SpecError:
+            return SpecError(f"from '{source.text}' {problem}", hint=hint, layer_index=node.index, layer_name=node.name, layer_type=node.type)
+
+        for candidate in candidates:  # not visible from here: say why
             if candidate in self.positions:
-                return candidate
+                if self.positions[candidate] == node.index:
+                    raise fail("names the layer itself", "a layer reads from layers above it")
+                raise fail(f"names layer {self.positions[candidate]}, which comes later", "a layer reads only from layers above it")
             block = self.block_ranges.get(candidate)
             if block is not None:
                 if block.first <= node.index <= block.last:
-                    raise SpecError(f"from '{source.text}' names the block '{block.name}' this layer is inside",
-                                    hint="a layer reads from layers above it; 'input' is the block's input",
-                                    layer_index=node.index, layer_name=node.name, layer_type=node.type)
-                return self.nodes[block.last - 1].name
-        return source.text
+                    raise fail(f"names the block '{block.name}' this layer is inside", "a layer reads from layers above it; 'input' is the block's input")
+                raise fail(f"names the block '{block.name}' (layers {block.first}–{block.last}), which comes later", "a layer reads only from layers above it")
+        return source.text  # names nothing: build_layers says so, with the names it knows
 
 
 def _join(scope: tuple[str, ...], local: str) -> str:
