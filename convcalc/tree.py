@@ -68,12 +68,14 @@ def _local(name: str, path: tuple[str, ...]) -> str:
     return name[len(parent):] if parent and name.startswith(parent) else name
 
 
-def source_label(source: str, reader: LayerReport, report: NetworkReport) -> str:
+def source_label(source: str, reader: LayerReport, report: NetworkReport, positions: dict[str, int] | None = None) -> str:
     """How a merge names where an input comes from: a block's name when it is that block's output,
     and relative to the reader's block when it is inside it."""
     if source == "input":
         return "input"
-    position = next((layer.index for layer in report.layers if layer.name == source), None)
+    if positions is None:
+        positions = {layer.name: layer.index for layer in report.layers}
+    position = positions.get(source)
     label = source
     for block in report.spec.blocks:  # outermost first
         if block.last == position and not block.first <= reader.index <= block.last:
@@ -93,6 +95,7 @@ def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
         starts.setdefault(totals.block.first, []).append(totals)
     rows = [Row(["", "input", "Input", report.input_shape.describe(layout), "0", ""], 1, False)]
     previous = "input"
+    positions = {layer.name: layer.index for layer in report.layers}
     for layer in report.layers:
         for totals in starts.get(layer.index, []):
             block = totals.block
@@ -100,13 +103,13 @@ def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
                 indent = "  " * (block.depth - 1)
                 collapsed = depth is not None and block.depth == depth
                 kind = block.kind + (f" ({totals.layers} layers)" if collapsed else "")
-                rows.append(Row(["", indent + _local(block.name, block.path), kind,
+                rows.append(Row([f"{block.first}–{block.last}", indent + _local(block.name, block.path), kind,
                                  totals.output.shape.describe(layout), fmt(totals.params), ""], block.depth, True))
         level = len(layer.spec.path) + 1
         if depth is None or level <= depth:
             kind = layer.type
             if len(layer.inputs) > 1 or layer.inputs != (previous,):
-                kind += " ← " + ", ".join(source_label(s, layer, report) for s in layer.inputs)
+                kind += " ← " + ", ".join(source_label(s, layer, report, positions) for s in layer.inputs)
             mark = " ⚠" if layer.warnings else ""
             rows.append(Row([str(layer.index), "  " * (level - 1) + _local(layer.name, layer.spec.path), kind,
                              layer.shape.describe(layout) + mark, fmt(layer.outcome.params), param_formula(layer)],
