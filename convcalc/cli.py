@@ -25,13 +25,18 @@ def _stdin_text(source: str) -> str | None:
         return None
     from .spec import decode
 
-    return decode(click.get_binary_stream("stdin").read(), "<stdin>")
+    stdin = sys.stdin
+    data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8")
+    return decode(data, "<stdin>")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
 def main() -> None:
     """Shapes and parameter counts of convolutional networks, layer by layer."""
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets '?' for '·', never a traceback
+        if hasattr(stream, "reconfigure") and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="replace")
 
 
 @main.command()
@@ -54,7 +59,7 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
     except SpecError as error:
         fail(error)
     output_format = "json" if as_json else output_format
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if output_format == "table":
         from .table import print_table
 
