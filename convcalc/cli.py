@@ -45,7 +45,8 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool) -> None:
+@click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
+def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
@@ -62,7 +63,7 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
     if output_format == "table":
         from .table import print_table
 
-        print_table(report, out)
+        print_table(report, out, depth)
         return
     from . import formats
 
