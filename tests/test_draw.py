@@ -30,7 +30,7 @@ FIXTURES = HERE / "fixtures"
 GOLDEN = HERE / "golden"
 LENET = str(FIXTURES / "lenet5.yaml")
 RESIDUAL = str(FIXTURES / "residual.yaml")
-RESNET18 = str(FIXTURES / "resnet18.yaml")
+RESNET18 = str(HERE.parent / "specs" / "resnet18.yaml")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
