@@ -45,14 +45,15 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
+@click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
 @click.option("--columns", "-c", "columns_text", metavar="LIST",
               help="Table columns, comma-separated: index, name, type, inputs, shape, params, formula, macs, flops, "
                    "memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. JSON has them all.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
 @click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, columns_text: str | None,
-            dtype: str | None, batch: int | None, optimizer: str | None) -> None:
+def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
+            columns_text: str | None, dtype: str | None, batch: int | None, optimizer: str | None) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
@@ -74,7 +75,7 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
         from .table import print_table
 
         show_memory = "memory" in columns or any(o is not None for o in (dtype, batch, optimizer))
-        print_table(report, out, columns, network_costs(report, **cost_options), show_memory)
+        print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory)
         return
     from . import formats
 
@@ -84,6 +85,35 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
         out.write(formats.render_markdown(report, columns if columns_text else None, **cost_options))
     else:
         out.write(formats.render_csv(report))
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write FILE (.svg or .png); without it the SVG goes to standard output.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
+@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
+@click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
+@click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True, help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout for the shape labels.")
+def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None) -> None:
+    """Draw the network as activation volumes with their kernels (SVG or PNG).
+
+    Needs the optional extra: pip install 'convcalc[draw]'.
+    """
+    from .engine import summarize
+    from . import draw as drawing
+
+    try:
+        if output is not None:
+            drawing.picture_format(output)
+        report = summarize(spec, layout=layout, stdin_text=_stdin_text(spec))
+        options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
+        if output is None:
+            click.echo(drawing.svg_text(report, **options), nl=False)
+        else:
+            drawing.write_picture(report, output, **options)
+    except SpecError as error:
+        fail(error)
 
 
 @main.command()

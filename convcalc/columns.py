@@ -64,49 +64,64 @@ def field_text(field: tuple[AxisField, ...] | None) -> str:
     return f"{mark}{_per_axis([f.size for f in field])}, {_per_axis([f.jump for f in field])}, {_per_axis([f.start for f in field])}"
 
 
-Cell = Callable[[LayerReport, LayerCost, NetworkReport], str]
+@dataclass(frozen=True)
+class Span:
+    """What one table row stands for: the input, one layer, or a block of layers (first..last)."""
+
+    layers: tuple[LayerReport, ...]  # empty for the input row
+    costs: tuple[LayerCost, ...]
+    tree_cells: list[str]  # the tree's own cells: '#', layer, type, output shape, params, formula
+    is_block: bool = False
+
+    def total(self, what: str) -> Any:
+        return sum((getattr(c, what) for c in self.costs), 0)
+
+    @property
+    def last(self) -> LayerCost | None:
+        """The block's (or layer's) output: its last layer."""
+        return self.costs[-1] if self.costs else None
+
+
+def _last(span: Span, what: str, text: Callable[[Any], str], input_text: str = "") -> str:
+    return input_text if span.last is None else text(getattr(span.last, what))
 
 
 @dataclass(frozen=True)
 class Column:
-    """One column of the table: its header, alignment, a layer's cell and the input row's cell."""
+    """One column of the table: its header, alignment and how a row's cell is written."""
 
     key: str
     header: str
-    cell: Cell
-    input_cell: Callable[[NetworkReport, NetworkCosts], str]
+    cell: Callable[[Span, NetworkReport, NetworkCosts], str]
     right: bool = False
     doc: str = ""
 
 
-def _formula(layer: LayerReport, cost: LayerCost, report: NetworkReport) -> str:
-    from .formats import param_formula
-
-    return param_formula(layer)
+def _tree(position: int) -> Callable[[Span, NetworkReport, NetworkCosts], str]:
+    return lambda span, report, costs: span.tree_cells[position]
 
 
-def _blank(report: NetworkReport, costs: NetworkCosts) -> str:
-    return ""
+def _summed(what: str, text: Callable[[Any], str]) -> Callable[[Span, NetworkReport, NetworkCosts], str]:
+    return lambda span, report, costs: text(span.total(what)) if span.costs else ""
 
 
 COLUMNS: dict[str, Column] = {
     c.key: c
     for c in (
-        Column("index", "#", lambda l, c, r: str(l.index), _blank, True, "the layer's position in the spec"),
-        Column("name", "Layer", lambda l, c, r: l.name, lambda r, c: "input", doc="the layer's name"),
-        Column("type", "Type", lambda l, c, r: l.type, lambda r, c: "Input", doc="the layer kind"),
-        Column("inputs", "From", lambda l, c, r: ", ".join(l.inputs), _blank, doc="the layers it reads"),
-        Column("shape", "Output shape", lambda l, c, r: l.shape.describe(r.layout) + (" ⚠" if l.warnings else ""),
-               lambda r, c: r.input_shape.describe(r.layout), doc="the output shape of one sample"),
-        Column("params", "Params", lambda l, c, r: fmt(l.outcome.params), lambda r, c: "0", True, "parameters"),
-        Column("formula", "Formula", _formula, _blank, doc="the parameter count written out"),
-        Column("macs", "MACs", lambda l, c, r: human(c.macs), _blank, True, "multiply-accumulates for one sample"),
-        Column("flops", "FLOPs", lambda l, c, r: human(c.flops), _blank, True, "floating-point operations for one sample"),
-        Column("memory", "Activations", lambda l, c, r: human_bytes(c.activation_bytes),
-               lambda r, c: human_bytes(c.memory.input_bytes), True, "the output's bytes for the batch at --dtype"),
-        Column("param_memory", "Param bytes", lambda l, c, r: human_bytes(c.parameter_bytes), _blank, True,
-               "the parameters' bytes at --dtype"),
-        Column("rf", "RF (size, jump, start)", lambda l, c, r: field_text(c.receptive_field), lambda r, c: "1, 1, 0",
+        Column("index", "#", _tree(0), True, "the layer's position in the spec (a block: its range)"),
+        Column("name", "Layer", _tree(1), doc="the layer's name"),
+        Column("type", "Type", _tree(2), doc="the layer kind (and where it reads from, when not the row above)"),
+        Column("inputs", "From", lambda s, r, c: ", ".join(s.layers[0].inputs) if s.layers and not s.is_block else "",
+               doc="the layers it reads"),
+        Column("shape", "Output shape", _tree(3), doc="the output shape of one sample"),
+        Column("params", "Params", _tree(4), True, "parameters"),
+        Column("formula", "Formula", _tree(5), doc="the parameter count written out"),
+        Column("macs", "MACs", _summed("macs", human), True, "multiply-accumulates for one sample"),
+        Column("flops", "FLOPs", _summed("flops", human), True, "floating-point operations for one sample"),
+        Column("memory", "Activations", lambda s, r, c: _last(s, "activation_bytes", human_bytes, human_bytes(c.memory.input_bytes)),
+               True, "the output's bytes for the batch at --dtype"),
+        Column("param_memory", "Param bytes", _summed("parameter_bytes", human_bytes), True, "the parameters' bytes at --dtype"),
+        Column("rf", "RF (size, jump, start)", lambda s, r, c: _last(s, "receptive_field", field_text, "1, 1, 0"),
                doc="receptive field per spatial axis: size, effective stride, first position (≤: a bound)"),
     )
 }
@@ -140,13 +155,26 @@ def headers(columns: tuple[str, ...]) -> list[str]:
     return [COLUMNS[key].header for key in columns]
 
 
-def rows(report: NetworkReport, costs: NetworkCosts, columns: tuple[str, ...]) -> list[list[str]]:
-    """The input row, then one row per layer, each cell as text."""
+def _span(row: Any, report: NetworkReport, costs: NetworkCosts) -> Span:
+    """The layers behind one of the tree's rows: '' is the input, 'a–b' a block, else one index."""
+    label = row.cells[0]
+    if not label:
+        return Span((), (), row.cells)
+    first, _, last = label.partition("–")
+    lo, hi = int(first), int(last or first)
+    return Span(report.layers[lo - 1 : hi], costs.layers[lo - 1 : hi], row.cells, row.is_block)
+
+
+def rows(report: NetworkReport, costs: NetworkCosts, columns: tuple[str, ...], depth: int | None = None) -> list[tuple[Any, list[str]]]:
+    """The tree's rows (input, blocks, layers, down to depth), each with its cells for the columns."""
+    from .tree import tree_rows
+
     chosen = [COLUMNS[key] for key in columns]
-    table = [[c.input_cell(report, costs) for c in chosen]]
-    for layer, cost in zip(report.layers, costs.layers):
-        table.append([c.cell(layer, cost, report) for c in chosen])
-    return table
+    out = []
+    for row in tree_rows(report, depth):
+        span = _span(row, report, costs)
+        out.append((row, [c.cell(span, report, costs) for c in chosen]))
+    return out
 
 
 def cost_lines(costs: NetworkCosts) -> list[str]:

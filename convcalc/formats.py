@@ -109,7 +109,12 @@ def add_costs(record: dict[str, Any], report: NetworkReport, **cost_options: Any
 
 
 def render_json(report: NetworkReport, **cost_options: Any) -> str:
-    return json.dumps(report_record(report, **cost_options), indent=2, ensure_ascii=False) + "\n"
+    record = report_record(report, **cost_options)
+    if report.spec.blocks:  # one extra entry per block; "layers" keeps one entry per layer
+        from .tree import block_records
+
+        record["blocks"] = block_records(report)
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
 def _rows(report: NetworkReport) -> list[list[str]]:
@@ -175,7 +180,7 @@ def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = Non
 
         costs = network_costs(report, **cost_options)
         parts = [line(headers(columns)), "|" + "|".join("---:" if COLUMNS[k].right else ":---" for k in columns) + "|"]
-        parts += [line(row) for row in rows(report, costs, columns)]
+        parts += [line(cells) for _, cells in rows(report, costs, columns)]
         totals = totals + cost_lines(costs)
     text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals) + "\n"
     if report.warnings:

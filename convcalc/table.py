@@ -10,10 +10,12 @@ from .formats import totals_lines, warning_lines
 def print_table(
     report: NetworkReport,
     stream: TextIO,
+    depth: int | None = None,
     columns: tuple[str, ...] | None = None,
     costs=None,
     show_memory: bool = False,
 ) -> None:
+    """Blocks show as rows with their summed figures, their layers indented below (to depth)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -28,10 +30,8 @@ def print_table(
     for key in columns:
         column = COLUMNS[key]
         table.add_column(column.header, justify="right" if column.right else "left", overflow="fold")
-    warned = {layer.index for layer in report.layers if layer.warnings}
-    for position, row in enumerate(rows(report, costs, columns)):
-        is_warned = position > 0 and report.layers[position - 1].index in warned
-        table.add_row(*row, style="yellow" if is_warned else None)
+    for row, cells in rows(report, costs, columns, depth):
+        table.add_row(*cells, style="yellow" if row.warned else ("bold" if row.is_block else None))
     console.print(table)
     for text in totals_lines(report) + cost_lines(costs) + (memory_lines(costs) if show_memory else []):
         console.print(text)
