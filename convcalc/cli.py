@@ -101,6 +101,34 @@ def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | Non
 
 
 @main.command()
+@click.argument("spec")
+@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), required=True, help="The framework to write code for.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
+def export(spec: str, target: str, output: str | None, layout: str | None) -> None:
+    """Write the network as PyTorch (nn.Module) or Keras (functional API) code.
+
+    The module runs on its own: `convcalc export SPEC --to pytorch | python -` prints the
+    output shape of a zero tensor passed through it.
+    """
+    from .engine import summarize
+    from .export import export as export_code
+
+    try:
+        code = export_code(summarize(spec, layout=layout, stdin_text=_stdin_text(spec)), target)
+    except SpecError as error:
+        fail(error)
+    if output is None:
+        sys.stdout.write(code)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(code)
+    except OSError as exc:
+        fail(SpecError(f"cannot write '{output}': {exc.strerror}"))
+
+
+@main.command()
 @click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table (as in the README).")
 def types(markdown: bool) -> None:
     """List every layer type with its arguments, defaults, aliases and rule."""

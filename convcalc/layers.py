@@ -388,18 +388,20 @@ def sliding_window(
     pads = _pads(args["padding"], rank, ctx)
     for axis, size, k, s, d, (before, after) in zip(shape.axis_names, shape.spatial, kernel, stride, dilation, pads):
         window = d * (k - 1) + 1
-        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(window) and max(before, after) > window // 2:
+        # PyTorch compares a pooling's padding with half the kernel itself, dilation or not.
+        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(k) and max(before, after) > k // 2:
             raise ctx.error(
-                f"padding {max(before, after)} is more than half the window {window} on axis {axis}",
+                f"padding {max(before, after)} is more than half the kernel {k} on axis {axis}",
                 "PyTorch allows pooling padding of at most half the kernel; use a smaller padding",
             )
-        if is_true(window > size + before + after):
+        step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
+        # With ceil_mode PyTorch lets the last window hang past the end (it must start inside).
+        if is_true(window > size + before + after) and not (ceil_mode and is_true(step.size_out >= 1)):
             what = f"kernel {k}" if d == 1 else f"dilated kernel {d}·({k} − 1) + 1 = {window}"
             raise ctx.error(
                 f"{what} is larger than the padded input on axis {axis}: {size} + {before} + {after} = {size + before + after}",
                 "use a smaller kernel, add padding, or padding: same",
             )
-        step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
         steps.append(step)
     return tuple(steps)
 
