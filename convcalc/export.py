@@ -613,13 +613,11 @@ class _Keras:
         sep = ", " if not ctor.endswith("(") else ""
         return f'{ident} = layers.{ctor}{sep}name="{name}")({x})'
 
-    def _explicit_pad(self, layer, ident, x, pads, what="zero"):
+    def _explicit_pad(self, layer, ident, x, pads):
         rank = len(pads)
-        text = "(" + ", ".join(f"({b}, {a})" for b, a in pads) + ("," if rank == 1 else "") + ")"
-        if rank == 1:
-            text = f"({pads[0][0]}, {pads[0][1]})"
+        text = f"({pads[0][0]}, {pads[0][1]})" if rank == 1 else "(" + ", ".join(f"({b}, {a})" for b, a in pads) + ")"
         pad_ident = f"{ident}_pad"
-        return pad_ident, f'{pad_ident} = layers.ZeroPadding{rank}D({text}, name="{layer.name}_pad")({x})'
+        return pad_ident, f'{pad_ident} = layers.ZeroPadding{rank}D({text}, name="{ident}_pad")({x})'
 
     def _window_padding(self, layer, ident, x, *, extra_after=None):
         """Keras knows 'same' and 'valid' only: any other padding becomes a ZeroPadding layer first."""
@@ -639,7 +637,7 @@ class _Keras:
                 + _kwargs([("strides", _arg(_tup(args["stride"], rank)), "1"), ("padding", padding, '"valid"'),
                            ("dilation_rate", _arg(_tup(args["dilation"], rank)), "1"), ("groups", _num(args["groups"]), "1"),
                            ("use_bias", _num(args["bias"]), "True")]))
-        return lines + [self.call(ident, ctor, x, layer.name)]
+        return lines + [self.call(ident, ctor, x, ident)]
 
     k_conv1d = k_conv2d = k_conv3d = k_conv
 
@@ -650,7 +648,7 @@ class _Keras:
                 + _kwargs([("strides", _arg(_tup(args["stride"], 2)), "1"), ("padding", padding, '"valid"'),
                            ("depth_multiplier", _num(args["depth_multiplier"]), "1"),
                            ("dilation_rate", _arg(_tup(args["dilation"], 2)), "1"), ("use_bias", _num(args["bias"]), "True")]))
-        return lines + [self.call(ident, ctor, x, layer.name)]
+        return lines + [self.call(ident, ctor, x, ident)]
 
     def k_separable_conv2d(self, layer, ident, xs):
         args = layer.spec.args
@@ -659,7 +657,7 @@ class _Keras:
                 + _kwargs([("strides", _arg(_tup(args["stride"], 2)), "1"), ("padding", padding, '"valid"'),
                            ("depth_multiplier", _num(args["depth_multiplier"]), "1"),
                            ("dilation_rate", _arg(_tup(args["dilation"], 2)), "1"), ("use_bias", _num(args["bias"]), "True")]))
-        return lines + [self.call(ident, ctor, x, layer.name)]
+        return lines + [self.call(ident, ctor, x, ident)]
 
     def k_conv_transpose(self, layer, ident, xs):
         args, rank = layer.spec.args, layer.input_shapes[0].rank
@@ -675,9 +673,9 @@ class _Keras:
         if any(crop):
             raw = f"{ident}_full"
             crop_text = _arg(tuple(crop))
-            return [self.call(raw, ctor, xs[0], f"{layer.name}_full"),
-                    f'{ident} = layers.Cropping{rank}D({crop_text}, name="{layer.name}")({raw})  # PyTorch padding P crops P per side']
-        return [self.call(ident, ctor, xs[0], layer.name)]
+            return [self.call(raw, ctor, xs[0], f"{ident}_full"),
+                    f'{ident} = layers.Cropping{rank}D({crop_text}, name="{ident}")({raw})  # PyTorch padding P crops P per side']
+        return [self.call(ident, ctor, xs[0], ident)]
 
     k_conv_transpose1d = k_conv_transpose2d = k_conv_transpose3d = k_conv_transpose
 
@@ -695,7 +693,7 @@ class _Keras:
         x, padding, lines = self._window_padding(layer, ident, xs[0], extra_after=extra_after)
         ctor = (f"{kind}Pooling{rank}D({_arg(kernel)}"
                 + _kwargs([("strides", _arg(stride), _arg(kernel)), ("padding", padding, '"valid"')]))
-        return lines + [self.call(ident, ctor, x, layer.name)]
+        return lines + [self.call(ident, ctor, x, ident)]
 
     def k_maxpool1d(self, layer, ident, xs):
         return self._pool(layer, ident, xs, "Max")
@@ -708,10 +706,10 @@ class _Keras:
     k_avgpool2d = k_avgpool3d = k_avgpool1d
 
     def k_global_avgpool(self, layer, ident, xs):
-        return [self.call(ident, f"GlobalAveragePooling{layer.input_shapes[0].rank}D(", xs[0], layer.name)]
+        return [self.call(ident, f"GlobalAveragePooling{layer.input_shapes[0].rank}D(", xs[0], ident)]
 
     def k_global_maxpool(self, layer, ident, xs):
-        return [self.call(ident, f"GlobalMaxPooling{layer.input_shapes[0].rank}D(", xs[0], layer.name)]
+        return [self.call(ident, f"GlobalMaxPooling{layer.input_shapes[0].rank}D(", xs[0], ident)]
 
     def _adaptive(self, layer, ident, xs, kind):
         shape = layer.input_shapes[0]
@@ -721,7 +719,7 @@ class _Keras:
                         "use a pooling with a fixed kernel, or export to PyTorch")
         window = tuple(w // o for w, o in zip(shape.spatial, target))
         ctor = f"{kind}Pooling{shape.rank}D({_arg(window)}"
-        return [self.call(ident, ctor, xs[0], layer.name) + "  # adaptive: the input divides evenly"]
+        return [self.call(ident, ctor, xs[0], ident) + "  # adaptive: the input divides evenly"]
 
     def k_adaptive_avgpool1d(self, layer, ident, xs):
         return self._adaptive(layer, ident, xs, "Average")
@@ -735,32 +733,32 @@ class _Keras:
         lines, x = [], xs[0]
         if layer.input_shapes[0].rank:
             x = f"{ident}_flat"
-            lines.append(f'{x} = layers.Flatten(name="{layer.name}_flatten")({xs[0]})  # Dense alone would act on the last axis only')
+            lines.append(f'{x} = layers.Flatten(name="{ident}_flatten")({xs[0]})  # Dense alone would act on the last axis only')
         ctor = f"Dense({layer.spec.args['units']}" + _kwargs([("use_bias", _num(layer.spec.args["bias"]), "True")])
-        return lines + [self.call(ident, ctor, x, layer.name)]
+        return lines + [self.call(ident, ctor, x, ident)]
 
     def k_flatten(self, layer, ident, xs):
-        return [self.call(ident, "Flatten(", xs[0], layer.name)]
+        return [self.call(ident, "Flatten(", xs[0], ident)]
 
     def k_reshape(self, layer, ident, xs):
         target = layer.shape.in_layout("hwc") if layer.shape.rank else (layer.shape.channels,)
         text = "(" + ", ".join(str(d) for d in target) + ("," if len(target) == 1 else "") + ")"
-        return [self.call(ident, f"Reshape({text}", xs[0], layer.name)]
+        return [self.call(ident, f"Reshape({text}", xs[0], ident)]
 
     def k_dropout(self, layer, ident, xs):
-        return [self.call(ident, f"Dropout({_num(layer.spec.args['rate'])}", xs[0], layer.name)]
+        return [self.call(ident, f"Dropout({_num(layer.spec.args['rate'])}", xs[0], ident)]
 
     def _zeropad(self, layer, ident, xs):
         rank = layer.input_shapes[0].rank
         pads = _pads(layer.spec.args["padding"], rank, _context(layer))
         text = f"({pads[0][0]}, {pads[0][1]})" if rank == 1 else "(" + ", ".join(f"({b}, {a})" for b, a in pads) + ")"
-        return [self.call(ident, f"ZeroPadding{rank}D({text}", xs[0], layer.name)]
+        return [self.call(ident, f"ZeroPadding{rank}D({text}", xs[0], ident)]
 
     k_zeropad1d = k_zeropad2d = k_zeropad3d = _zeropad
 
     def _upsample(self, layer, ident, xs):
         rank = layer.input_shapes[0].rank
-        return [self.call(ident, f"UpSampling{rank}D({_arg(_tup(layer.spec.args['scale'], rank))}", xs[0], layer.name)]
+        return [self.call(ident, f"UpSampling{rank}D({_arg(_tup(layer.spec.args['scale'], rank))}", xs[0], ident)]
 
     k_upsample1d = k_upsample2d = k_upsample3d = _upsample
 
@@ -769,50 +767,50 @@ class _Keras:
         momentum = round(1 - args["momentum"], 10)  # Keras keeps this much of the old moving average
         ctor = ("BatchNormalization(" + _kwargs([("epsilon", _num(args["eps"]), None), ("momentum", _num(momentum), None),
                                                   ("center", _num(args["affine"]), "True"), ("scale", _num(args["affine"]), "True")])[2:])
-        return [self.call(ident, ctor, xs[0], layer.name)]
+        return [self.call(ident, ctor, xs[0], ident)]
 
     def k_layernorm(self, layer, ident, xs):
         args = layer.spec.args
         ctor = ("LayerNormalization(" + _kwargs([("epsilon", _num(args["eps"]), None), ("center", _num(args["affine"]), "True"),
                                                   ("scale", _num(args["affine"]), "True")])[2:])
-        return [self.call(ident, ctor, xs[0], layer.name)]
+        return [self.call(ident, ctor, xs[0], ident)]
 
     def k_groupnorm(self, layer, ident, xs):
         args = layer.spec.args
         ctor = (f"GroupNormalization({args['groups']}" + _kwargs([("epsilon", _num(args["eps"]), None),
                                                                   ("center", _num(args["affine"]), "True"),
                                                                   ("scale", _num(args["affine"]), "True")]))
-        return [self.call(ident, ctor, xs[0], layer.name)]
+        return [self.call(ident, ctor, xs[0], ident)]
 
     def k_lrn(self, layer, ident, xs):
         args = layer.spec.args
         # TensorFlow's LRN divides by (k + alpha·sum)^beta over 2r + 1 channels; PyTorch's alpha is per channel.
         body = (f"tf.nn.local_response_normalization(t, depth_radius={args['size'] // 2}, bias={_num(args['k'])}, "
                 f"alpha={_num(args['alpha'])} / {args['size']}, beta={_num(args['beta'])})")
-        return [f'{ident} = layers.Lambda(lambda t: {body}, name="{layer.name}")({xs[0]})  # needs TensorFlow (import tensorflow as tf)']
+        return [f'{ident} = layers.Lambda(lambda t: {body}, name="{ident}")({xs[0]})  # needs TensorFlow (import tensorflow as tf)']
 
     def activation(self, layer, ident, xs):
         template = _KERAS_ACTIVATIONS[layer.type]
         args = dict(layer.spec.args)
         if "axis" in args:
             args["axis"] = _keras_axis(layer.input_shapes[0], args["axis"], self.layout)
-        return [self.call(ident, template.format(**{k: _num(v) for k, v in args.items()}), xs[0], layer.name)]
+        return [self.call(ident, template.format(**{k: _num(v) for k, v in args.items()}), xs[0], ident)]
 
     def k_prelu(self, layer, ident, xs):
         rank = layer.input_shapes[0].rank
         axes = list(range(1, rank + 1)) if layer.spec.args["per_channel"] else list(range(1, rank + 2))
         ctor = f"PReLU(shared_axes={axes}" if axes else "PReLU("
-        return [self.call(ident, ctor, xs[0], layer.name)]
+        return [self.call(ident, ctor, xs[0], ident)]
 
     def k_add(self, layer, ident, xs):
-        return [self.call(ident, "Add(", "[" + ", ".join(xs) + "]", layer.name)]
+        return [self.call(ident, "Add(", "[" + ", ".join(xs) + "]", ident)]
 
     def k_multiply(self, layer, ident, xs):
-        return [self.call(ident, "Multiply(", "[" + ", ".join(xs) + "]", layer.name)]
+        return [self.call(ident, "Multiply(", "[" + ", ".join(xs) + "]", ident)]
 
     def k_concat(self, layer, ident, xs):
         axis = _keras_axis(layer.input_shapes[0], layer.spec.args["axis"], self.layout)
-        return [self.call(ident, f"Concatenate(axis={axis}", "[" + ", ".join(xs) + "]", layer.name)]
+        return [self.call(ident, f"Concatenate(axis={axis}", "[" + ", ".join(xs) + "]", ident)]
 
 
 _KERAS_ACTIVATIONS = {
