@@ -32,7 +32,7 @@ _MODULE_ATTRIBUTES = frozenset(
     to_empty train training type xpu zero_grad""".split()
 )
 # Names the generated code itself uses, so no layer variable may take them.
-_RESERVED = frozenset({"self", "x", "torch", "nn", "keras", "layers", "inputs", "model", "out", "INPUT_SHAPE"})
+_RESERVED = frozenset({"self", "x", "torch", "nn", "tf", "keras", "layers", "inputs", "INPUT_SHAPE"})
 
 
 # --------------------------------------------------------------------------- names
@@ -691,6 +691,8 @@ class _Keras:
             extra_after = [max((s.size_out - 1) * s.stride + s.window - (s.size_in + s.pad_before + s.pad_after), 0)
                            for s in layer.outcome.axes]
         x, padding, lines = self._window_padding(layer, ident, xs[0], extra_after=extra_after)
+        if lines:
+            lines[-1] += "  # zeros: they can win a max or lower a border average, unlike PyTorch's own padding"
         ctor = (f"{kind}Pooling{rank}D({_arg(kernel)}"
                 + _kwargs([("strides", _arg(stride), _arg(kernel)), ("padding", padding, '"valid"')]))
         return lines + [self.call(ident, ctor, x, ident)]

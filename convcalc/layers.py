@@ -391,7 +391,7 @@ def sliding_window(
         # PyTorch compares a pooling's padding with half the kernel itself, dilation or not.
         if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(k) and max(before, after) > k // 2:
             raise ctx.error(
-                f"padding {max(before, after)} is more than half the kernel {k} on axis {axis}",
+                f"padding {max(before, after)} is more than half the window {k} on axis {axis}",
                 "PyTorch allows pooling padding of at most half the kernel; use a smaller padding",
             )
         step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
