@@ -17,7 +17,9 @@ def build_model():
     mish_1 = layers.Activation("mish", name="mish_1")(c2)
     t1 = layers.Conv3DTranspose(4, (2, 4, 3), strides=(1, 2, 2), padding="same", name="t1")(mish_1)
     bn = layers.BatchNormalization(epsilon=1e-05, momentum=0.9, name="bn")(t1)
-    zp = layers.ZeroPadding3D(((1, 1), (0, 1), (2, 2)), name="zp")(bn)
+    t2_full = layers.Conv3DTranspose(4, 3, strides=(1, 2, 1), output_padding=(0, 1, 0), name="t2_full")(bn)
+    t2 = layers.Cropping3D(1, name="t2")(t2_full)  # PyTorch padding P crops P per side
+    zp = layers.ZeroPadding3D(((1, 1), (0, 1), (2, 2)), name="zp")(t2)
     p2 = layers.AveragePooling3D(2, strides=(1, 2, 2), name="p2")(zp)
     global_maxpool_1 = layers.GlobalMaxPooling3D(name="global_maxpool_1")(p2)
     fc = layers.Dense(7, name="fc")(global_maxpool_1)
