@@ -174,6 +174,7 @@ class Outcome:
     axes: tuple[AxisStep, ...] = ()  # per spatial axis, for warnings, --explain and receptive fields
     notes: tuple[str, ...] = ()  # other lines of the derivation, e.g. "D = K = 96"
     macs: Size = 0  # multiply-accumulates, counted as torchvision and fvcore do (no bias)
+    weight_terms: str = ""  # the weights alone, "11·11·3·96", for --explain and check
 
     @property
     def trainable(self) -> Size:
@@ -457,7 +458,7 @@ class _Conv(LayerKind):
         out = Shape(tuple(s.size_out for s in steps), filters)
         weights = product(kernel) * c_in * filters
         biases = filters if args["bias"] else 0
-        c_text = str(c_in) if groups == 1 else f"({shape.channels}/{groups})"
+        c_text = str(c_in) if groups == 1 else f"{shape.channels}/{groups}"  # dot() brackets it
         notes = [_depth_note(filters, "K")]
         if groups != 1:
             notes.append(f"groups = {groups}: each filter sees {c_in} of the {shape.channels} input channels")
@@ -469,6 +470,7 @@ class _Conv(LayerKind):
             axes=steps,
             notes=tuple(notes),
             macs=out.spatial_numel() * weights,
+            weight_terms=dot(*kernel, c_text, filters),
         )
 
 
@@ -523,6 +525,7 @@ class DepthwiseConv2D(LayerKind):
             axes=steps,
             notes=(f"D = C·M = {shape.channels}·{multiplier} = {channels}",),
             macs=out.spatial_numel() * weights,
+            weight_terms=dot(*kernel, shape.channels, multiplier),
         )
 
 
@@ -561,6 +564,7 @@ class SeparableConv2D(LayerKind):
             axes=steps,
             notes=(_depth_note(filters, "K"), f"depthwise {fmt(depthwise)} + pointwise {fmt(pointwise)} weights"),
             macs=out.spatial_numel() * (depthwise + pointwise),
+            weight_terms=terms,
         )
 
 
@@ -609,7 +613,7 @@ class _ConvTranspose(LayerKind):
                 steps.append(step)
         out = Shape(tuple(s.size_out for s in steps), filters)
         weights = shape.channels * k_out * product(kernel)
-        k_text = str(filters) if groups == 1 else f"({filters}/{groups})"
+        k_text = str(filters) if groups == 1 else f"{filters}/{groups}"  # dot() brackets it
         return Outcome(
             out,
             weights,
@@ -618,6 +622,7 @@ class _ConvTranspose(LayerKind):
             axes=tuple(steps),
             notes=(_depth_note(filters, "K"),),
             macs=shape.spatial_numel() * weights,
+            weight_terms=dot(shape.channels, k_text, *kernel),
         )
 
 
@@ -798,6 +803,7 @@ class Dense(LayerKind):
             param_terms=_bias_terms(dot(n_in, units), units, args["bias"]),
             notes=tuple(notes),
             macs=weights,
+            weight_terms=dot(n_in, units),
         )
 
 
