@@ -127,7 +127,7 @@ def check(answers: str, layout: str | None, assignments: tuple[str, ...]) -> Non
         verdicts = check_report(report)
     except SpecError as error:
         fail(error)
-    click.get_text_stream("stdout").write(render_verdicts(verdicts))
+    click.echo(render_verdicts(verdicts), nl=False)
     sys.exit(0 if all(v.right for v in verdicts) else 1)
 
 
@@ -161,7 +161,7 @@ def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_paddi
     except SpecError as error:
         fail(error)
     render = solver.render_json if as_json else solver.render_text
-    click.get_text_stream("stdout").write(render(problem, solutions, limit))
+    click.echo(render(problem, solutions, limit), nl=False)
     sys.exit(0 if solutions else 1)
 
 

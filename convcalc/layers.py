@@ -389,9 +389,9 @@ def sliding_window(
     pads = _pads(args["padding"], rank, ctx)
     for axis, size, k, s, d, (before, after) in zip(shape.axis_names, shape.spatial, kernel, stride, dilation, pads):
         window = d * (k - 1) + 1
-        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(window) and max(before, after) > window // 2:
-            raise ctx.error(
-                f"padding {max(before, after)} is more than half the window {window} on axis {axis}",
+        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(k) and max(before, after) > k // 2:
+            raise ctx.error(  # PyTorch compares with the kernel size itself, not the dilated window
+                f"padding {max(before, after)} is more than half the kernel {k} on axis {axis}",
                 "PyTorch allows pooling padding of at most half the kernel; use a smaller padding",
             )
         if is_true(window > size + before + after):

@@ -113,7 +113,7 @@ def _choices(given: int | None, first: int, last: int) -> range:
 def _padding_limit(op: str, kernel: int, dilation: int) -> int:
     window = dilation * (kernel - 1) + 1
     if op == "pool":
-        return window // 2  # PyTorch: pooling padding is at most half the (effective) kernel
+        return kernel // 2  # PyTorch: pooling padding is at most half the kernel size (not the dilated window)
     if op == "transposed":
         return dilation * (kernel - 1)  # more would cut away more than the kernel adds
     return window - 1  # more would give windows that see only zeros
@@ -142,8 +142,6 @@ def solve(problem: Problem) -> list[Solution]:
         for pad in paddings:
             if window > problem.size_in + 2 * pad:
                 continue  # the window does not fit in the padded input
-            if problem.op == "pool" and pad > window // 2:
-                continue
             step = window_axis("W", problem.size_in, kernel, stride, pad, pad, dilation, problem.ceil_mode)
             if step.size_out == problem.size_out:
                 found.append(Solution(kernel, stride, pad, dilation, 0, step))
