@@ -16,6 +16,7 @@ from .arith import AxisStep, transposed_axis, window_axis
 from .errors import SpecError
 
 OPS = ("conv", "pool", "transposed")
+MAX_TRIES = 2_000_000  # an upper estimate of the combinations tried (about 160,000 a second); more is refused
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,17 @@ def validate(problem: Problem) -> None:
     for name, value in (("--max-kernel", bounds.max_kernel), ("--max-stride", bounds.max_stride), ("--max-dilation", bounds.max_dilation)):
         if value < 1:
             raise _fail(f"{name} must be at least 1, got {value}")
+    kernels = 1 if problem.kernel is not None else bounds.max_kernel
+    largest_kernel = problem.kernel or bounds.max_kernel
+    strides = 1 if problem.stride is not None else bounds.max_stride
+    dilations = 1 if problem.dilation is not None else bounds.max_dilation
+    largest_dilation = problem.dilation or bounds.max_dilation
+    paddings = 1 if problem.padding is not None else largest_dilation * (largest_kernel - 1) + 1
+    extras = 1
+    if problem.op == "transposed" and problem.output_padding is None:
+        extras = max(problem.stride or bounds.max_stride, largest_dilation)
+    if kernels * strides * dilations * paddings * extras > MAX_TRIES:
+        raise _fail("the search is too large", "give more of --kernel/--stride/--padding/--dilation, or lower the --max-… bounds")
 
 
 def _choices(given: int | None, first: int, last: int) -> range:

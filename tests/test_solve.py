@@ -172,6 +172,9 @@ def test_no_solution_exits_1():
          "convcalc: error: solve: --output-padding belongs to a transposed convolution; add --op transposed, or drop it\n"),
         (["--in", "8", "--out", "4", "--ceil-mode"], "convcalc: error: solve: --ceil-mode belongs to pooling; add --op pool, or drop it\n"),
         (["--in", "8", "--out", "4", "--padding", "-1"], "convcalc: error: solve: --padding must be at least 0, got -1\n"),
+        (["--in", "1000", "--out", "10", "--max-kernel", "100000"],
+         "convcalc: error: solve: the search is too large; give more of --kernel/--stride/--padding/--dilation, "
+         "or lower the --max-… bounds\n"),
     ],
 )
 def test_invalid_options_exit_2(args, message):
