@@ -186,3 +186,18 @@ def test_invalid_sheet_exits_2(tmp_path, text, message):
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == message.format(path=path)
+
+
+def test_expect_in_every_entry_form(tmp_path):
+    """expect: inside the arguments, in the {type: …} form, and next to a rank-free type name."""
+    path = tmp_path / "forms.yaml"
+    path.write_text(
+        "input: [32, 32, 3]\nlayers:\n"
+        "  - conv2d: {filters: 10, kernel: 5, padding: 2, expect: {params: 760}}\n"  # CS231n lecture 5
+        "  - {type: maxpool2d, kernel: 2, expect: {shape: [16, 16, 10]}}\n"  # CS231n notes: 2x2/2 pooling halves
+        "  - conv: {filters: 4, kernel: 1}\n    expect: {biases: 4}\n",  # one bias per filter (CS231n: + K biases)
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "3 of 3 right"
