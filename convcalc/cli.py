@@ -25,7 +25,9 @@ def _stdin_text(source: str) -> str | None:
         return None
     from .spec import decode
 
-    return decode(click.get_binary_stream("stdin").read(), "<stdin>")
+    stdin = sys.stdin
+    data = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8")
+    return decode(data, "<stdin>")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,10 +45,12 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
+@click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
 @click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
 @click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
 def summary(
-    spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, explain: bool = False, assignments: tuple[str, ...] = ()
+    spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
+    explain: bool = False, assignments: tuple[str, ...] = (),
 ) -> None:
     """Print every layer's output shape and parameters.
 
@@ -60,21 +64,50 @@ def summary(
     except SpecError as error:
         fail(error)
     output_format = "json" if as_json else output_format
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if explain:
         from .explain import print_explained
 
-        print_explained(report, output_format, out)
+        print_explained(report, output_format, out, depth)
         return
     if output_format == "table":
         from .table import print_table
 
-        print_table(report, out)
+        print_table(report, out, depth)
         return
     from . import formats
 
     render = {"json": formats.render_json, "csv": formats.render_csv, "markdown": formats.render_markdown}[output_format]
     out.write(render(report))
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write FILE (.svg or .png); without it the SVG goes to standard output.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
+@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
+@click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
+@click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True, help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout for the shape labels.")
+def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None) -> None:
+    """Draw the network as activation volumes with their kernels (SVG or PNG).
+
+    Needs the optional extra: pip install 'convcalc[draw]'.
+    """
+    from .engine import summarize
+    from . import draw as drawing
+
+    try:
+        if output is not None:
+            drawing.picture_format(output)
+        report = summarize(spec, layout=layout, stdin_text=_stdin_text(spec))
+        options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
+        if output is None:
+            click.echo(drawing.svg_text(report, **options), nl=False)
+        else:
+            drawing.write_picture(report, output, **options)
+    except SpecError as error:
+        fail(error)
 
 
 @main.command()

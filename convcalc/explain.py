@@ -151,12 +151,12 @@ def render_csv(report: NetworkReport) -> str:
     return buffer.getvalue()
 
 
-def print_explained(report: NetworkReport, output_format: str, stream: TextIO) -> None:
-    """The CLI's one call for --explain in any output format."""
+def print_explained(report: NetworkReport, output_format: str, stream: TextIO, depth: int | None = None) -> None:
+    """The CLI's one call for --explain in any output format (depth: the table's block depth)."""
     if output_format == "table":
         from .table import print_table
 
-        print_table(report, stream)
+        print_table(report, stream, depth)
         stream.write("\n" + render_text(report))
         return
     render = {"json": render_json, "markdown": render_markdown, "csv": render_csv}[output_format]

@@ -58,7 +58,12 @@ def report_record(report: NetworkReport) -> dict[str, Any]:
 
 
 def render_json(report: NetworkReport) -> str:
-    return json.dumps(report_record(report), indent=2, ensure_ascii=False) + "\n"
+    record = report_record(report)
+    if report.spec.blocks:  # one extra entry per block; "layers" keeps one entry per layer
+        from .tree import block_records
+
+        record["blocks"] = block_records(report)
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
 def _rows(report: NetworkReport) -> list[list[str]]:

@@ -8,14 +8,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ArgError, SpecError, did_you_mean
 from .layers import LayerKind, all_names, family_args, lookup, positive
 from .shapes import LAYOUTS
 
-TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers", "expect")
+TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers", "blocks", "expect")
 LAYER_KEYS = ("type", "name", "from", "expect")
 # A student's answers (`convcalc check`); `summary` ignores them.
 EXPECT_LAYER_KEYS = ("shape", "params", "weights", "biases", "trainable_params", "non_trainable_params")
@@ -46,6 +46,7 @@ class NetworkSpec:
     layout: str = "hwc"
     name: str | None = None
     source: str = "<spec>"
+    blocks: tuple[Any, ...] = ()  # blocks.BlockSpec for every residual/branches/repeat/template used
     expect: Mapping[str, Any] | None = None  # the student's answers for the whole network (check)
 
 
@@ -237,9 +238,14 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
             "add a 'layers:' list, e.g. '- conv2d: {filters: 10, kernel: 5}'",
         )
     name = document.get("name")
-    layers = build_layers(layers_doc)
+    from .blocks import expand, read_templates  # blocks become plain nodes with dotted names and paths
+
+    expanded = expand(layers_doc, read_templates(document.get("blocks")))
+    if not expanded.entries:
+        raise _where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
+    layers = tuple(replace(node, path=path) for node, path in zip(build_layers(list(expanded.entries)), expanded.paths))
     expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: _where_error(p, "expect", h))
-    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expect)
+    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
 
 
 def _type_name(value: Any) -> str:

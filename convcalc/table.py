@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import TextIO
 
 from .engine import NetworkReport
-from .formats import HEADERS, _rows, totals_lines, warning_lines
+from .formats import HEADERS, totals_lines, warning_lines
+from .tree import tree_rows
 
 
-def print_table(report: NetworkReport, stream: TextIO) -> None:
+def print_table(report: NetworkReport, stream: TextIO, depth: int | None = None) -> None:
+    """Blocks show as rows with their summed parameters, their layers indented below (to depth)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -17,8 +19,8 @@ def print_table(report: NetworkReport, stream: TextIO) -> None:
     for header in HEADERS:
         justify = "right" if header in ("#", "Params") else "left"
         table.add_column(header, justify=justify, overflow="fold")
-    for row in _rows(report):
-        table.add_row(*row, style="yellow" if row[3].endswith("⚠") else None)
+    for row in tree_rows(report, depth):
+        table.add_row(*row.cells, style="yellow" if row.warned else ("bold" if row.is_block else None))
     console.print(table)
     for text in totals_lines(report):
         console.print(text)
