@@ -201,3 +201,22 @@ def test_expect_in_every_entry_form(tmp_path):
     result = run_cli("check", str(path))
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "3 of 3 right"
+
+
+def test_expect_inside_a_residual_block(tmp_path):
+    """torchvision resnet18 layer1.0: conv1 and conv2 are 3x3, 64 -> 64, bias=False: 36,864 weights each."""
+    path = tmp_path / "block.yaml"
+    path.write_text(
+        "input: [56, 56, 64]\nlayers:\n"
+        "  - residual:\n      name: block1\n      main:\n"
+        "        - conv2d: {filters: 64, kernel: 3, padding: 1, bias: false, name: conv1}\n"
+        "          expect: {params: 36864, shape: [56, 56, 64]}\n"
+        "        - relu\n"
+        "        - conv2d: {filters: 64, kernel: 3, padding: 1, bias: false, name: conv2, expect: {weights: 36864}}\n"
+        "expect: {total_params: 73728}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == "✓ layer 1 'block1.conv1' params: 36,864"
+    assert result.stdout.splitlines()[-1] == "4 of 4 right"
