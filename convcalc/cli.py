@@ -46,20 +46,30 @@ def main() -> None:
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
 @click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None) -> None:
+@click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
+def summary(
+    spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
+    explain: bool = False, assignments: tuple[str, ...] = (),
+) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
     "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10".
     """
-    from .engine import summarize
+    from .symbolic import load_report
 
     try:
-        report = summarize(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec))
+        report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec), assignments=assignments)
     except SpecError as error:
         fail(error)
     output_format = "json" if as_json else output_format
     out = sys.stdout
+    if explain:
+        from .explain import print_explained
+
+        print_explained(report, output_format, out, depth)
+        return
     if output_format == "table":
         from .table import print_table
 
@@ -145,6 +155,75 @@ def types(markdown: bool) -> None:
     for row in rows:
         click.echo(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else ""))
         click.echo(f"    {row['summary']}. {row['rule']}")
+
+
+def _explain_command(**options) -> None:
+    click.get_current_context().invoke(summary, explain=True, **options)
+
+
+main.add_command(
+    click.Command(
+        "explain",
+        callback=_explain_command,
+        params=[param for param in summary.params if param.name != "explain"],
+        help="Same as 'summary --explain': every layer's formulas with the numbers put in.",
+    )
+)
+
+
+@main.command()
+@click.argument("answers")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
+def check(answers: str, layout: str | None, assignments: tuple[str, ...]) -> None:
+    """Mark the answers in a spec (expect: on layers and at the top) right or wrong.
+
+    Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
+    """
+    from .check import check_report, render_verdicts
+    from .symbolic import load_report
+
+    try:
+        report = load_report(answers, layout=layout, stdin_text=_stdin_text(answers), assignments=assignments)
+        verdicts = check_report(report)
+    except SpecError as error:
+        fail(error)
+    click.echo(render_verdicts(verdicts), nl=False)
+    sys.exit(0 if all(v.right for v in verdicts) else 1)
+
+
+@main.command()
+@click.option("--in", "size_in", type=int, required=True, help="Input size along one axis.")
+@click.option("--out", "size_out", type=int, required=True, help="Wanted output size along that axis.")
+@click.option("--op", type=click.Choice(["conv", "pool", "transposed"]), default="conv", show_default=True)
+@click.option("--kernel", type=int, help="Fix the kernel size.")
+@click.option("--stride", type=int, help="Fix the stride.")
+@click.option("--padding", type=int, help="Fix the padding (each side).")
+@click.option("--dilation", type=int, help="Fix the dilation.")
+@click.option("--output-padding", type=int, help="Fix the output padding (--op transposed).")
+@click.option("--ceil-mode", is_flag=True, help="Round up, as PyTorch pooling with ceil_mode=True (--op pool).")
+@click.option("--max-kernel", type=int, default=11, show_default=True, help="Largest kernel tried when none is given.")
+@click.option("--max-stride", type=int, default=8, show_default=True, help="Largest stride tried when none is given.")
+@click.option("--max-dilation", type=int, default=1, show_default=True, help="Largest dilation tried when none is given.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Print at most this many solutions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_padding, ceil_mode, max_kernel, max_stride,
+          max_dilation, limit, as_json) -> None:
+    """Find the kernel / stride / padding / dilation that turn size --in into size --out.
+
+    Exit code 0 with at least one solution, 1 with none, 2 for invalid options.
+    """
+    from . import solve as solver
+
+    problem = solver.Problem(op, size_in, size_out, kernel, stride, padding, dilation, output_padding, ceil_mode,
+                             solver.Bounds(max_kernel, max_stride, max_dilation))
+    try:
+        solutions = solver.solve(problem)
+    except SpecError as error:
+        fail(error)
+    render = solver.render_json if as_json else solver.render_text
+    click.echo(render(problem, solutions, limit), nl=False)
+    sys.exit(0 if solutions else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

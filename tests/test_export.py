@@ -149,7 +149,7 @@ def test_pool_padding_limit_is_half_the_kernel_not_the_dilated_window():
     # kernel size, but got padW = 2, padH = 2, kW = 3, kH = 3"; convcalc used to accept it (half of 5).
     result = run_cli("summary", "input 5x5x1; maxpool2d 3 dilation=2 padding=2", "--format", "json")
     assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", E + "layer 1 'maxpool2d_1' (maxpool2d): padding 2 is more than half the window 3 on axis H; "
+        2, "", E + "layer 1 'maxpool2d_1' (maxpool2d): padding 2 is more than half the kernel 3 on axis H; "
         "PyTorch allows pooling padding of at most half the kernel; use a smaller padding\n")
 
 
