@@ -24,7 +24,7 @@ from typing import Any
 from .errors import SpecError, did_you_mean
 
 BLOCK_KINDS = ("residual", "branches", "repeat")
-ENTRY_KEYS = ("type", "name", "from", "if")
+ENTRY_KEYS = ("type", "name", "from", "if", "expect")  # expect: a student's answers (check)
 MERGES = ("add", "multiply", "concat")
 RESIDUAL_KEYS = ("main", "shortcut", "merge", "axis", "after", "name", "from", "if")
 BRANCHES_KEYS = ("paths", "merge", "axis", "after", "name", "from", "if")

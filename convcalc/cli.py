@@ -46,30 +46,40 @@ def main() -> None:
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
 @click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
+@click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
 @click.option("--columns", "-c", "columns_text", metavar="LIST",
               help="Table columns, comma-separated: index, name, type, inputs, shape, params, formula, macs, flops, "
                    "memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. JSON has them all.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
 @click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
-            columns_text: str | None, dtype: str | None, batch: int | None, optimizer: str | None) -> None:
+def summary(
+    spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
+    explain: bool = False, assignments: tuple[str, ...] = (), columns_text: str | None = None,
+    dtype: str | None = None, batch: int | None = None, optimizer: str | None = None,
+) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
     "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10".
     """
     from .columns import parse_columns
-    from .engine import summarize
+    from .symbolic import load_report
 
     cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
         columns = parse_columns(columns_text)
-        report = summarize(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec))
+        report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec), assignments=assignments)
     except SpecError as error:
         fail(error)
     output_format = "json" if as_json else output_format
     out = sys.stdout
+    if explain:
+        from .explain import print_explained
+
+        print_explained(report, output_format, out, depth)
+        return
     if output_format == "table":
         from .costs import network_costs
         from .table import print_table
@@ -117,6 +127,34 @@ def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | Non
 
 
 @main.command()
+@click.argument("spec")
+@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), required=True, help="The framework to write code for.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
+def export(spec: str, target: str, output: str | None, layout: str | None) -> None:
+    """Write the network as PyTorch (nn.Module) or Keras (functional API) code.
+
+    The module runs on its own: `convcalc export SPEC --to pytorch | python -` prints the
+    output shape of a zero tensor passed through it.
+    """
+    from .engine import summarize
+    from .export import export as export_code
+
+    try:
+        code = export_code(summarize(spec, layout=layout, stdin_text=_stdin_text(spec)), target)
+    except SpecError as error:
+        fail(error)
+    if output is None:
+        sys.stdout.write(code)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(code)
+    except OSError as exc:
+        fail(SpecError(f"cannot write '{output}': {exc.strerror}"))
+
+
+@main.command()
 @click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table (as in the README).")
 def types(markdown: bool) -> None:
     """List every layer type with its arguments, defaults, aliases and rule."""
@@ -133,6 +171,75 @@ def types(markdown: bool) -> None:
     for row in rows:
         click.echo(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else ""))
         click.echo(f"    {row['summary']}. {row['rule']}")
+
+
+def _explain_command(**options) -> None:
+    click.get_current_context().invoke(summary, explain=True, **options)
+
+
+main.add_command(
+    click.Command(
+        "explain",
+        callback=_explain_command,
+        params=[param for param in summary.params if param.name != "explain"],
+        help="Same as 'summary --explain': every layer's formulas with the numbers put in.",
+    )
+)
+
+
+@main.command()
+@click.argument("answers")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
+def check(answers: str, layout: str | None, assignments: tuple[str, ...]) -> None:
+    """Mark the answers in a spec (expect: on layers and at the top) right or wrong.
+
+    Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
+    """
+    from .check import check_report, render_verdicts
+    from .symbolic import load_report
+
+    try:
+        report = load_report(answers, layout=layout, stdin_text=_stdin_text(answers), assignments=assignments)
+        verdicts = check_report(report)
+    except SpecError as error:
+        fail(error)
+    click.echo(render_verdicts(verdicts), nl=False)
+    sys.exit(0 if all(v.right for v in verdicts) else 1)
+
+
+@main.command()
+@click.option("--in", "size_in", type=int, required=True, help="Input size along one axis.")
+@click.option("--out", "size_out", type=int, required=True, help="Wanted output size along that axis.")
+@click.option("--op", type=click.Choice(["conv", "pool", "transposed"]), default="conv", show_default=True)
+@click.option("--kernel", type=int, help="Fix the kernel size.")
+@click.option("--stride", type=int, help="Fix the stride.")
+@click.option("--padding", type=int, help="Fix the padding (each side).")
+@click.option("--dilation", type=int, help="Fix the dilation.")
+@click.option("--output-padding", type=int, help="Fix the output padding (--op transposed).")
+@click.option("--ceil-mode", is_flag=True, help="Round up, as PyTorch pooling with ceil_mode=True (--op pool).")
+@click.option("--max-kernel", type=int, default=11, show_default=True, help="Largest kernel tried when none is given.")
+@click.option("--max-stride", type=int, default=8, show_default=True, help="Largest stride tried when none is given.")
+@click.option("--max-dilation", type=int, default=1, show_default=True, help="Largest dilation tried when none is given.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Print at most this many solutions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_padding, ceil_mode, max_kernel, max_stride,
+          max_dilation, limit, as_json) -> None:
+    """Find the kernel / stride / padding / dilation that turn size --in into size --out.
+
+    Exit code 0 with at least one solution, 1 with none, 2 for invalid options.
+    """
+    from . import solve as solver
+
+    problem = solver.Problem(op, size_in, size_out, kernel, stride, padding, dilation, output_padding, ceil_mode,
+                             solver.Bounds(max_kernel, max_stride, max_dilation))
+    try:
+        solutions = solver.solve(problem)
+    except SpecError as error:
+        fail(error)
+    render = solver.render_json if as_json else solver.render_text
+    click.echo(render(problem, solutions, limit), nl=False)
+    sys.exit(0 if solutions else 1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -174,6 +174,7 @@ class Outcome:
     axes: tuple[AxisStep, ...] = ()  # per spatial axis, for warnings, --explain and receptive fields
     notes: tuple[str, ...] = ()  # other lines of the derivation, e.g. "D = K = 96"
     macs: Size = 0  # multiply-accumulates, counted as torchvision and fvcore do (no bias)
+    weight_terms: str = ""  # the weights alone, "11·11·3·96", for --explain and check
 
     @property
     def trainable(self) -> Size:
@@ -388,18 +389,19 @@ def sliding_window(
     pads = _pads(args["padding"], rank, ctx)
     for axis, size, k, s, d, (before, after) in zip(shape.axis_names, shape.spatial, kernel, stride, dilation, pads):
         window = d * (k - 1) + 1
-        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(window) and max(before, after) > window // 2:
-            raise ctx.error(
-                f"padding {max(before, after)} is more than half the window {window} on axis {axis}",
+        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(k) and max(before, after) > k // 2:
+            raise ctx.error(  # PyTorch compares with the kernel size itself, not the dilated window
+                f"padding {max(before, after)} is more than half the kernel {k} on axis {axis}",
                 "PyTorch allows pooling padding of at most half the kernel; use a smaller padding",
             )
-        if is_true(window > size + before + after):
+        step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
+        # With ceil_mode PyTorch lets the last window hang past the end (it must start inside).
+        if is_true(window > size + before + after) and not (ceil_mode and is_true(step.size_out >= 1)):
             what = f"kernel {k}" if d == 1 else f"dilated kernel {d}·({k} − 1) + 1 = {window}"
             raise ctx.error(
                 f"{what} is larger than the padded input on axis {axis}: {size} + {before} + {after} = {size + before + after}",
                 "use a smaller kernel, add padding, or padding: same",
             )
-        step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
         steps.append(step)
     return tuple(steps)
 
@@ -457,7 +459,7 @@ class _Conv(LayerKind):
         out = Shape(tuple(s.size_out for s in steps), filters)
         weights = product(kernel) * c_in * filters
         biases = filters if args["bias"] else 0
-        c_text = str(c_in) if groups == 1 else f"({shape.channels}/{groups})"
+        c_text = str(c_in) if groups == 1 else f"{shape.channels}/{groups}"  # dot() brackets it
         notes = [_depth_note(filters, "K")]
         if groups != 1:
             notes.append(f"groups = {groups}: each filter sees {c_in} of the {shape.channels} input channels")
@@ -469,6 +471,7 @@ class _Conv(LayerKind):
             axes=steps,
             notes=tuple(notes),
             macs=out.spatial_numel() * weights,
+            weight_terms=dot(*kernel, c_text, filters),
         )
 
 
@@ -523,6 +526,7 @@ class DepthwiseConv2D(LayerKind):
             axes=steps,
             notes=(f"D = C·M = {shape.channels}·{multiplier} = {channels}",),
             macs=out.spatial_numel() * weights,
+            weight_terms=dot(*kernel, shape.channels, multiplier),
         )
 
 
@@ -561,6 +565,7 @@ class SeparableConv2D(LayerKind):
             axes=steps,
             notes=(_depth_note(filters, "K"), f"depthwise {fmt(depthwise)} + pointwise {fmt(pointwise)} weights"),
             macs=out.spatial_numel() * (depthwise + pointwise),
+            weight_terms=terms,
         )
 
 
@@ -609,7 +614,7 @@ class _ConvTranspose(LayerKind):
                 steps.append(step)
         out = Shape(tuple(s.size_out for s in steps), filters)
         weights = shape.channels * k_out * product(kernel)
-        k_text = str(filters) if groups == 1 else f"({filters}/{groups})"
+        k_text = str(filters) if groups == 1 else f"{filters}/{groups}"  # dot() brackets it
         return Outcome(
             out,
             weights,
@@ -618,6 +623,7 @@ class _ConvTranspose(LayerKind):
             axes=tuple(steps),
             notes=(_depth_note(filters, "K"),),
             macs=shape.spatial_numel() * weights,
+            weight_terms=dot(shape.channels, k_text, *kernel),
         )
 
 
@@ -798,6 +804,7 @@ class Dense(LayerKind):
             param_terms=_bias_terms(dot(n_in, units), units, args["bias"]),
             notes=tuple(notes),
             macs=weights,
+            weight_terms=dot(n_in, units),
         )
 
 

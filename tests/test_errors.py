@@ -41,7 +41,7 @@ INLINE_ROWS = [
      "layer 1 'conv2d_1' (conv2d): needs an input with 2 spatial axes and channels, such as (H, W, C); its input is (100, 4); "
      "use conv1d for an input with 1 spatial axis"),
     ("input 8x8x4; maxpool2d 3 padding=2",
-     "layer 1 'maxpool2d_1' (maxpool2d): padding 2 is more than half the window 3 on axis H; "
+     "layer 1 'maxpool2d_1' (maxpool2d): padding 2 is more than half the kernel 3 on axis H; "
      "PyTorch allows pooling padding of at most half the kernel; use a smaller padding"),
     ("input 4x4x1; conv_transpose2d 1 kernel=1 padding=3",
      "layer 1 'conv_transpose2d_1' (conv_transpose2d): output size on axis H shrinks to -2: "
