@@ -97,7 +97,7 @@ def test_rounding_is_marked_and_strict_refuses_it():
     data = summary_json(spec)
     # PyTorch floors: Conv2d(3, 8, 5, stride=2) on 32x32 gives 14x14
     assert data["layers"][0]["output_shape"] == [14, 14, 8]
-    assert data["warnings"][0]["message"].startswith("H: (32 − 5 + 2·0)/2 + 1 = 14.5 → 14")
+    assert data["warnings"][0]["message"] == "H and W: (32 − 5 + 2·0)/2 + 1 = 14.5 → 14 (floored)"
     table = run_cli("summary", spec).stdout
     assert "⚠" in table
     strict = run_cli("summary", spec, "--strict")
