@@ -155,8 +155,14 @@ def same_axis(axis: str, size_in: Size, kernel: Size, stride: Size, dilation: Si
     pad_before = floordiv(pad_total, 2)
     pad_after = pad_total - pad_before
     exact = exact_quotient(size_in, stride)
-    text = f"⌈{size_in}/{stride}⌉ = {size_out}" if exact else f"{size_in}/{stride} = {size_out}"
-    text += f" (\"same\": padding {pad_before} + {pad_after})"
+    if exact is not None:
+        text = f"⌈{size_in}/{stride}⌉ = ⌈{exact}⌉ = {size_out}"
+    elif is_int(size_in) or stride == 1:
+        text = f"{size_in}/{stride} = {size_out}"
+    else:  # a symbolic size: the ceiling stays in the formula
+        text = f"⌈{size_in}/{stride}⌉ = {size_out}"
+    if is_int(pad_before) and is_int(pad_after):  # a symbolic padding is a long Max(...) formula
+        text += f" (\"same\": padding {pad_before} + {pad_after})"
     return AxisStep(axis, size_in, size_out, window, stride, pad_before, pad_after, text, exact, "ceil")
 
 

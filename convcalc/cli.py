@@ -21,13 +21,16 @@ def fail(error: SpecError) -> None:
     sys.exit(2)
 
 
-def _stdin_text(source: str, limits) -> str | None:
+def _stdin_text(source: str, limits=None) -> str | None:
     if source != "-":
         return None
-    from .limits import check_size
+    from .limits import DEFAULT_LIMITS, check_size
     from .spec import decode
 
-    data = click.get_binary_stream("stdin").read(limits.bytes + 1)  # bounded, like a file
+    limits = limits or DEFAULT_LIMITS
+    stdin = sys.stdin
+    reader = stdin.buffer if hasattr(stdin, "buffer") else None
+    data = reader.read(limits.bytes + 1) if reader else stdin.read(limits.bytes + 1).encode("utf-8")  # bounded, like a file
     check_size(len(data), "<stdin>", limits, known=False)
     return decode(data, "<stdin>")
 
@@ -36,6 +39,9 @@ def _stdin_text(source: str, limits) -> str | None:
 @click.version_option(__version__, prog_name="convcalc")
 def main() -> None:
     """Shapes and parameter counts of convolutional networks, layer by layer."""
+    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets '?' for '·', never a traceback
+        if hasattr(stream, "reconfigure") and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="replace")
 
 
 @main.command()
@@ -44,6 +50,15 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
+@click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
+@click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
+@click.option("--columns", "-c", "columns_text", metavar="LIST",
+              help="Table columns, comma-separated: index, name, type, inputs, shape, params, formula, macs, flops, "
+                   "memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. JSON has them all.")
+@click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
+@click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
 @click.option(
     "--limit",
     "limit_options",
@@ -51,7 +66,11 @@ def main() -> None:
     metavar="NAME=N",
     help="Raise a safety limit: bytes (5,000,000), depth (50), aliases (100,000), layers (100,000), digits (4,000).",
 )
-def summary(spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, limit_options: tuple[str, ...]) -> None:
+def summary(
+    spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
+    explain: bool = False, assignments: tuple[str, ...] = (), columns_text: str | None = None,
+    dtype: str | None = None, batch: int | None = None, optimizer: str | None = None, limit_options: tuple[str, ...] = (),
+) -> None:
     """Print every layer's output shape and parameters.
 
     SPEC is a YAML or JSON file, '-' for standard input, or an inline spec such as
@@ -60,41 +79,189 @@ def summary(spec: str, output_format: str, as_json: bool, layout: str | None, st
     from .limits import paused_gc
 
     with paused_gc():  # linear time on 100,000-layer specs; see limits.paused_gc
-        _summary(spec, "json" if as_json else output_format, layout, strict, limit_options)
+        _summary(spec, "json" if as_json else output_format, layout, strict, depth, explain, assignments,
+                 columns_text, dtype, batch, optimizer, limit_options)
 
 
-def _summary(spec: str, output_format: str, layout: str | None, strict: bool, limit_options: tuple[str, ...]) -> None:
-    from .engine import summarize
+def _summary(spec, output_format, layout, strict, depth, explain, assignments, columns_text, dtype, batch, optimizer, limit_options) -> None:
+    from .columns import parse_columns
     from .limits import int_digits, parse_limits
+    from .symbolic import load_report
 
+    cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
         limits = parse_limits(limit_options)
-        report = summarize(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), limits=limits)
+        columns = parse_columns(columns_text)
+        report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments, limits=limits)
     except SpecError as error:
         fail(error)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     with int_digits(limits):
+        if explain:
+            from .explain import print_explained
+
+            print_explained(report, output_format, out, depth)
+            return
         if output_format == "table":
+            from .costs import network_costs
             from .table import print_table
 
-            print_table(report, out)
+            show_memory = "memory" in columns or any(o is not None for o in (dtype, batch, optimizer))
+            print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory)
             return
         from . import formats
 
-        render = {"json": formats.render_json, "csv": formats.render_csv, "markdown": formats.render_markdown}[output_format]
-        out.write(render(report))
+        if output_format == "json":
+            out.write(formats.render_json(report, **cost_options))
+        elif output_format == "markdown":
+            out.write(formats.render_markdown(report, columns if columns_text else None, **cost_options))
+        else:
+            out.write(formats.render_csv(report))
 
 
 @main.command()
-def types() -> None:
-    """List every layer type with its arguments and its rule."""
-    from .layers import KINDS
+@click.argument("spec")
+@click.option("--output", "-o", "output", metavar="FILE", help="Write FILE (.svg or .png); without it the SVG goes to standard output.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
+@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
+@click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
+@click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True, help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout for the shape labels.")
+def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None) -> None:
+    """Draw the network as activation volumes with their kernels (SVG or PNG).
 
-    for kind in KINDS.values():
-        args = ", ".join(a.name if a.required else f"{a.name}={a.default}" for a in kind.args) or "no arguments"
-        aliases = f"  (also: {', '.join(kind.aliases)})" if kind.aliases else ""
-        click.echo(f"{kind.name}: {args}{aliases}")
-        click.echo(f"    {kind.summary}. {kind.rule}")
+    Needs the optional extra: pip install 'convcalc[draw]'.
+    """
+    from .engine import summarize
+    from . import draw as drawing
+
+    try:
+        if output is not None:
+            drawing.picture_format(output)
+        report = summarize(spec, layout=layout, stdin_text=_stdin_text(spec))
+        options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
+        if output is None:
+            click.echo(drawing.svg_text(report, **options), nl=False)
+        else:
+            drawing.write_picture(report, output, **options)
+    except SpecError as error:
+        fail(error)
+
+
+@main.command()
+@click.argument("spec")
+@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), required=True, help="The framework to write code for.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
+def export(spec: str, target: str, output: str | None, layout: str | None) -> None:
+    """Write the network as PyTorch (nn.Module) or Keras (functional API) code.
+
+    The module runs on its own: `convcalc export SPEC --to pytorch | python -` prints the
+    output shape of a zero tensor passed through it.
+    """
+    from .engine import summarize
+    from .export import export as export_code
+
+    try:
+        code = export_code(summarize(spec, layout=layout, stdin_text=_stdin_text(spec)), target)
+    except SpecError as error:
+        fail(error)
+    if output is None:
+        sys.stdout.write(code)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(code)
+    except OSError as exc:
+        fail(SpecError(f"cannot write '{output}': {exc.strerror}"))
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table (as in the README).")
+def types(markdown: bool) -> None:
+    """List every layer type with its arguments, defaults, aliases and rule."""
+    from .layers import reference_rows
+
+    rows = reference_rows()
+    if markdown:
+        click.echo("| type | primary | arguments (default) | also written | rule |")
+        click.echo("|---|---|---|---|---|")
+        for row in rows:
+            cells = [f"`{row['type']}`", row["primary"], row["arguments"], row["aliases"], row["rule"]]
+            click.echo("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return
+    for row in rows:
+        click.echo(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else ""))
+        click.echo(f"    {row['summary']}. {row['rule']}")
+
+
+def _explain_command(**options) -> None:
+    click.get_current_context().invoke(summary, explain=True, **options)
+
+
+main.add_command(
+    click.Command(
+        "explain",
+        callback=_explain_command,
+        params=[param for param in summary.params if param.name != "explain"],
+        help="Same as 'summary --explain': every layer's formulas with the numbers put in.",
+    )
+)
+
+
+@main.command()
+@click.argument("answers")
+@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout.")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
+def check(answers: str, layout: str | None, assignments: tuple[str, ...]) -> None:
+    """Mark the answers in a spec (expect: on layers and at the top) right or wrong.
+
+    Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
+    """
+    from .check import check_report, render_verdicts
+    from .symbolic import load_report
+
+    try:
+        report = load_report(answers, layout=layout, stdin_text=_stdin_text(answers), assignments=assignments)
+        verdicts = check_report(report)
+    except SpecError as error:
+        fail(error)
+    click.echo(render_verdicts(verdicts), nl=False)
+    sys.exit(0 if all(v.right for v in verdicts) else 1)
+
+
+@main.command()
+@click.option("--in", "size_in", type=int, required=True, help="Input size along one axis.")
+@click.option("--out", "size_out", type=int, required=True, help="Wanted output size along that axis.")
+@click.option("--op", type=click.Choice(["conv", "pool", "transposed"]), default="conv", show_default=True)
+@click.option("--kernel", type=int, help="Fix the kernel size.")
+@click.option("--stride", type=int, help="Fix the stride.")
+@click.option("--padding", type=int, help="Fix the padding (each side).")
+@click.option("--dilation", type=int, help="Fix the dilation.")
+@click.option("--output-padding", type=int, help="Fix the output padding (--op transposed).")
+@click.option("--ceil-mode", is_flag=True, help="Round up, as PyTorch pooling with ceil_mode=True (--op pool).")
+@click.option("--max-kernel", type=int, default=11, show_default=True, help="Largest kernel tried when none is given.")
+@click.option("--max-stride", type=int, default=8, show_default=True, help="Largest stride tried when none is given.")
+@click.option("--max-dilation", type=int, default=1, show_default=True, help="Largest dilation tried when none is given.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Print at most this many solutions.")
+@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_padding, ceil_mode, max_kernel, max_stride,
+          max_dilation, limit, as_json) -> None:
+    """Find the kernel / stride / padding / dilation that turn size --in into size --out.
+
+    Exit code 0 with at least one solution, 1 with none, 2 for invalid options.
+    """
+    from . import solve as solver
+
+    problem = solver.Problem(op, size_in, size_out, kernel, stride, padding, dilation, output_padding, ceil_mode,
+                             solver.Bounds(max_kernel, max_stride, max_dilation))
+    try:
+        solutions = solver.solve(problem)
+    except SpecError as error:
+        fail(error)
+    render = solver.render_json if as_json else solver.render_text
+    click.echo(render(problem, solutions, limit), nl=False)
+    sys.exit(0 if solutions else 1)
 
 
 def run() -> None:

@@ -81,12 +81,12 @@ class NetworkReport:
 
 
 def rounding_warnings(axes: tuple[AxisStep, ...]) -> tuple[str, ...]:
-    """A warning for every axis whose size did not divide evenly and was floored."""
-    return tuple(
-        f"{step.axis}: {step.text} (floored: the window does not fit a whole number of times)"
-        for step in axes
-        if step.exact is not None and step.rounding == "floor"
-    )
+    """One warning per distinct floored division: 'H and W: (224 − 7 + 2·3)/2 + 1 = 112.5 → 112 (floored)'."""
+    by_text: dict[str, list[str]] = {}
+    for step in axes:
+        if step.exact is not None and step.rounding == "floor":
+            by_text.setdefault(step.text, []).append(step.axis)
+    return tuple(f"{' and '.join(names)}: {text} (floored)" for text, names in by_text.items())
 
 
 def _resolve_type(layer: LayerSpec, shape: Shape) -> str:

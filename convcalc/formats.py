@@ -38,9 +38,10 @@ def param_formula(layer: LayerReport) -> str:
     return out.param_terms if out.param_terms == total else f"{out.param_terms} = {total}"
 
 
-def report_record(report: NetworkReport) -> dict[str, Any]:
+def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
+    """The whole report as plain data; ``cost_options`` (dtype, batch, optimizer) size the memory figures."""
     layout = report.layout
-    return {
+    record = {
         "name": report.name,
         "layout": layout,
         "input_shape": [value(d) for d in report.input_shape.in_layout(layout)],
@@ -52,17 +53,72 @@ def report_record(report: NetworkReport) -> dict[str, Any]:
         "total_macs": value(sum((layer.outcome.macs for layer in report.layers), 0)),
         "warnings": [{"index": layer.index, "name": layer.name, "message": text} for layer, text in report.warnings],
     }
+    add_costs(record, report, **cost_options)
+    return record
 
 
-def render_json(report: NetworkReport) -> str:
-    """The report as JSON, one layer per line.
+def _number(size: Any) -> Any:
+    """An exact int stays an int, a fraction becomes a float, a symbolic value its text."""
+    from fractions import Fraction
+
+    if isinstance(size, Fraction):
+        return float(size)
+    return value(size)
+
+
+def add_costs(record: dict[str, Any], report: NetworkReport, **cost_options: Any) -> None:
+    """FLOPs, memory and receptive fields into a report record (keys added, none removed)."""
+    from .costs import network_costs
+
+    costs = network_costs(report, **cost_options)
+    for layer_record_, cost in zip(record["layers"], costs.layers):
+        field = cost.receptive_field
+        layer_record_.update(
+            {
+                "flops": value(cost.flops),
+                "activation_elements": value(cost.activation_elements),
+                "activation_bytes": value(cost.activation_bytes),
+                "parameter_bytes": value(cost.parameter_bytes),
+                "receptive_field": None if field is None else [
+                    {"axis": f.axis, "size": _number(f.size), "jump": _number(f.jump), "start": _number(f.start),
+                     "centre": _number(f.centre), "effective_padding": _number(f.effective_padding), "exact": f.exact}
+                    for f in field
+                ],
+            }
+        )
+    m = costs.memory
+    record["total_flops"] = value(costs.total_flops)
+    record["memory"] = {
+        "dtype": m.dtype,
+        "bytes_per_element": m.bytes_per_element,
+        "batch": m.batch,
+        "optimizer": m.optimizer,
+        "input_bytes": value(m.input_bytes),
+        "activation_bytes": value(m.activation_bytes),
+        "parameter_bytes": value(m.parameter_bytes),
+        "inference_peak_activation_bytes": value(m.inference_peak_bytes),
+        "inference_bytes": value(m.inference_bytes),
+        "training_activation_bytes": value(m.training_activation_bytes),
+        "gradient_bytes": value(m.gradient_bytes),
+        "optimizer_state_bytes": value(m.optimizer_state_bytes),
+        "training_bytes": value(m.training_bytes),
+    }
+
+
+def render_json(report: NetworkReport, **cost_options: Any) -> str:
+    """The report as JSON, one layer (and one block) per line.
 
     Written by the C encoder piece by piece: ``json.dumps(indent=2)`` runs Python's pure-Python
     encoder, which was most of the time of a cold ``summary --format json``.
     """
+    record = report_record(report, **cost_options)
+    if report.spec.blocks:  # one extra entry per block; "layers" keeps one entry per layer
+        from .tree import block_records
+
+        record["blocks"] = block_records(report)
     encode = _compact_encoder()
     lines = []
-    for key, item in report_record(report).items():
+    for key, item in record.items():
         if isinstance(item, list) and item and isinstance(item[0], dict):
             inner = ",\n    ".join(map(encode, item))
             lines.append(f"  {encode(key)}: [\n    {inner}\n  ]")
@@ -142,14 +198,24 @@ def render_csv(report: NetworkReport) -> str:
     return buffer.getvalue()
 
 
-def render_markdown(report: NetworkReport) -> str:
+def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
     title = f"### {report.name}\n\n" if report.name else ""
-    parts = [line(HEADERS), "|" + "|".join(["---:", ":---", ":---", ":---", "---:", ":---"]) + "|"]
-    parts += [line(row) for row in _rows(report)]
-    text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals_lines(report)) + "\n"
+    totals = totals_lines(report)
+    if columns is None:
+        parts = [line(HEADERS), "|" + "|".join(["---:", ":---", ":---", ":---", "---:", ":---"]) + "|"]
+        parts += [line(row) for row in _rows(report)]
+    else:
+        from .columns import COLUMNS, cost_lines, headers, rows
+        from .costs import network_costs
+
+        costs = network_costs(report, **cost_options)
+        parts = [line(headers(columns)), "|" + "|".join("---:" if COLUMNS[k].right else ":---" for k in columns) + "|"]
+        parts += [line(cells) for _, cells in rows(report, costs, columns)]
+        totals = totals + cost_lines(costs)
+    text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals) + "\n"
     if report.warnings:
         text += "\n" + "\n".join(f"- {w}" for w in warning_lines(report)) + "\n"
     return text

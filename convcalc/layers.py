@@ -32,6 +32,11 @@ from .shapes import AXIS_NAMES, Shape
 
 REQUIRED = object()
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NOT_SYMBOLS = {"same", "valid", "full", "causal", "true", "false", "yes", "no", "none", "null", "on", "off"}
+
+
+def axes_word(count: int) -> str:
+    return "axis" if count == 1 else "axes"
 
 
 def _symbol(text: str) -> Size:
@@ -41,7 +46,8 @@ def _symbol(text: str) -> Size:
 
 
 def _plain_int(value: Any, what: str, minimum: int) -> Size:
-    if isinstance(value, bool) or not (is_int(value) or (isinstance(value, str) and _SYMBOL.match(value))):
+    is_symbol = isinstance(value, str) and bool(_SYMBOL.match(value)) and value.lower() not in _NOT_SYMBOLS
+    if isinstance(value, bool) or not (is_int(value) or is_symbol):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
@@ -146,6 +152,7 @@ class Arg:
     parse: Callable[[Any, str], Any]
     default: Any = REQUIRED
     doc: str = ""
+    shown_default: str | None = None  # how the docs write a default computed from other arguments
 
     @property
     def required(self) -> bool:
@@ -167,6 +174,7 @@ class Outcome:
     axes: tuple[AxisStep, ...] = ()  # per spatial axis, for warnings, --explain and receptive fields
     notes: tuple[str, ...] = ()  # other lines of the derivation, e.g. "D = K = 96"
     macs: Size = 0  # multiply-accumulates, counted as torchvision and fvcore do (no bias)
+    weight_terms: str = ""  # the weights alone, "11·11·3·96", for --explain and check
 
     @property
     def trainable(self) -> Size:
@@ -236,7 +244,7 @@ class LayerKind:
         shape = inputs[0]
         if self.rank is not None and shape.rank != self.rank:
             raise ctx.error(
-                f"needs an input with {self.rank} spatial axis{'es' if self.rank > 1 else ''} and channels, "
+                f"needs an input with {self.rank} spatial {axes_word(self.rank)} and channels, "
                 f"such as {_example_shape(self.rank, ctx.layout)}; its input is {shape.describe(ctx.layout)}",
                 _rank_hint(shape.rank, self.name),
             )
@@ -255,7 +263,7 @@ def _rank_hint(rank: int, kind_name: str) -> str:
     if rank == 0:
         return "it comes after a flatten or dense layer; move it before them, or reshape the vector"
     base = re.sub(r"[123]d$", "", kind_name)
-    return f"use {base}{rank}d for an input with {rank} spatial axis{'es' if rank > 1 else ''}"
+    return f"use {base}{rank}d for an input with {rank} spatial {axes_word(rank)}"
 
 
 KINDS: dict[str, LayerKind] = {}  # canonical name -> kind
@@ -295,6 +303,35 @@ def lookup(name: str) -> tuple[LayerKind | None, dict[int, str] | None]:
     return None, None
 
 
+def _shown(arg: Arg) -> str:
+    if arg.shown_default is not None:
+        return arg.shown_default
+    return {True: "true", False: "false", None: "none"}.get(arg.default, str(arg.default)) if isinstance(arg.default, (bool, type(None))) else str(arg.default)
+
+
+def reference_rows() -> list[dict[str, str]]:
+    """One row of documentation per kind, for `convcalc types` and the README."""
+    families: dict[str, list[str]] = {}
+    for fam, members in _FAMILIES.items():
+        for name in members.values():
+            families.setdefault(name, []).append(fam)
+    rows = []
+    for kind in KINDS.values():
+        args = ", ".join(a.name if a.required else f"{a.name}={_shown(a)}" for a in kind.args)
+        also = [a for a in kind.aliases] + [f"{fam} (on a {kind.rank}D input)" for fam in families.get(kind.name, [])]
+        rows.append(
+            {
+                "type": kind.name,
+                "primary": kind.primary or "",
+                "arguments": args or "none",
+                "aliases": ", ".join(also),
+                "summary": kind.summary,
+                "rule": kind.rule,
+            }
+        )
+    return rows
+
+
 def family_args(family: dict[int, str]) -> LayerKind:
     """A representative member of a family, for checking arguments before ranks are known."""
     return KINDS[family[sorted(family)[0]]]
@@ -309,7 +346,7 @@ def per_axis(value: Any, rank: int, what: str, ctx: LayerContext) -> tuple[Size,
         if len(value) != rank:
             names = ", ".join(AXIS_NAMES.get(rank, ()))
             raise ctx.error(
-                f"{what} has {len(value)} values but the input has {rank} spatial axis{'es' if rank != 1 else ''} ({names})",
+                f"{what} has {len(value)} values but the input has {rank} spatial {axes_word(rank)} ({names})",
                 f"give one value, or {rank}",
             )
         return value
@@ -352,18 +389,19 @@ def sliding_window(
     pads = _pads(args["padding"], rank, ctx)
     for axis, size, k, s, d, (before, after) in zip(shape.axis_names, shape.spatial, kernel, stride, dilation, pads):
         window = d * (k - 1) + 1
-        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(window) and max(before, after) > window // 2:
-            raise ctx.error(
-                f"padding {max(before, after)} is more than half the window {window} on axis {axis}",
+        if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(k) and max(before, after) > k // 2:
+            raise ctx.error(  # PyTorch compares with the kernel size itself, not the dilated window
+                f"padding {max(before, after)} is more than half the kernel {k} on axis {axis}",
                 "PyTorch allows pooling padding of at most half the kernel; use a smaller padding",
             )
-        if is_true(window > size + before + after):
+        step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
+        # With ceil_mode PyTorch lets the last window hang past the end (it must start inside).
+        if is_true(window > size + before + after) and not (ceil_mode and is_true(step.size_out >= 1)):
             what = f"kernel {k}" if d == 1 else f"dilated kernel {d}·({k} − 1) + 1 = {window}"
             raise ctx.error(
                 f"{what} is larger than the padded input on axis {axis}: {size} + {before} + {after} = {size + before + after}",
                 "use a smaller kernel, add padding, or padding: same",
             )
-        step = window_axis(axis, size, k, s, before, after, d, ceil_mode)
         steps.append(step)
     return tuple(steps)
 
@@ -421,7 +459,7 @@ class _Conv(LayerKind):
         out = Shape(tuple(s.size_out for s in steps), filters)
         weights = product(kernel) * c_in * filters
         biases = filters if args["bias"] else 0
-        c_text = str(c_in) if groups == 1 else f"({shape.channels}/{groups})"
+        c_text = str(c_in) if groups == 1 else f"{shape.channels}/{groups}"  # dot() brackets it
         notes = [_depth_note(filters, "K")]
         if groups != 1:
             notes.append(f"groups = {groups}: each filter sees {c_in} of the {shape.channels} input channels")
@@ -433,6 +471,7 @@ class _Conv(LayerKind):
             axes=steps,
             notes=tuple(notes),
             macs=out.spatial_numel() * weights,
+            weight_terms=dot(*kernel, c_text, filters),
         )
 
 
@@ -487,6 +526,7 @@ class DepthwiseConv2D(LayerKind):
             axes=steps,
             notes=(f"D = C·M = {shape.channels}·{multiplier} = {channels}",),
             macs=out.spatial_numel() * weights,
+            weight_terms=dot(*kernel, shape.channels, multiplier),
         )
 
 
@@ -525,6 +565,7 @@ class SeparableConv2D(LayerKind):
             axes=steps,
             notes=(_depth_note(filters, "K"), f"depthwise {fmt(depthwise)} + pointwise {fmt(pointwise)} weights"),
             macs=out.spatial_numel() * (depthwise + pointwise),
+            weight_terms=terms,
         )
 
 
@@ -573,7 +614,7 @@ class _ConvTranspose(LayerKind):
                 steps.append(step)
         out = Shape(tuple(s.size_out for s in steps), filters)
         weights = shape.channels * k_out * product(kernel)
-        k_text = str(filters) if groups == 1 else f"({filters}/{groups})"
+        k_text = str(filters) if groups == 1 else f"{filters}/{groups}"  # dot() brackets it
         return Outcome(
             out,
             weights,
@@ -582,6 +623,7 @@ class _ConvTranspose(LayerKind):
             axes=tuple(steps),
             notes=(_depth_note(filters, "K"),),
             macs=shape.spatial_numel() * weights,
+            weight_terms=dot(shape.channels, k_text, *kernel),
         )
 
 
@@ -610,7 +652,7 @@ class _Pool(LayerKind):
     primary = "kernel"
     args = (
         Arg("kernel", sizes, doc="window size F"),
-        Arg("stride", sizes, None, "step of the window; defaults to the kernel"),
+        Arg("stride", sizes, None, "step of the window; defaults to the kernel", "kernel"),
         Arg("padding", padding, 0, "PyTorch padding (at most half the kernel), or Keras 'same'/'valid'"),
         Arg("ceil_mode", flag, False, "round up instead of down (PyTorch ceil_mode)"),
     )
@@ -762,6 +804,7 @@ class Dense(LayerKind):
             param_terms=_bias_terms(dot(n_in, units), units, args["bias"]),
             notes=tuple(notes),
             macs=weights,
+            weight_terms=dot(n_in, units),
         )
 
 
@@ -954,6 +997,24 @@ class GroupNorm(_ChannelNorm):
         _channels_per_group(inputs[0].channels, args["groups"], "channels", ctx)
         gamma, beta, terms = self._scale_shift(inputs[0], args["affine"])
         return Outcome(inputs[0], gamma, beta, param_terms=f"{terms} (γ, β)")
+
+
+@register
+class LocalResponseNorm(LayerKind):
+    name = "lrn"
+    aliases = ("localresponsenorm", "local_response_norm", "localresponsenormalization")
+    primary = "size"
+    args = (
+        Arg("size", positive, 5, "neighbouring channels summed over"),
+        Arg("alpha", number, 1e-4, "does not change counts"),
+        Arg("beta", number, 0.75, "does not change counts"),
+        Arg("k", number, 1.0, "does not change counts"),
+    )
+    summary = "local response normalisation across channels (AlexNet)"
+    rule = "out = in; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        return Outcome(inputs[0])
 
 
 # --------------------------------------------------------------------------- activations

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ArgError, SpecError, did_you_mean
@@ -16,8 +16,11 @@ from .layers import LayerKind, all_names, family_args, lookup, positive
 from .limits import DEFAULT_LIMITS, Limits, check_digits_in_text, check_size, int_digits, limit_error
 from .shapes import LAYOUTS
 
-TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers")
-LAYER_KEYS = ("type", "name", "from")
+TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers", "blocks", "expect")
+LAYER_KEYS = ("type", "name", "from", "expect")
+# A student's answers (`convcalc check`); `summary` ignores them.
+EXPECT_LAYER_KEYS = ("shape", "params", "weights", "biases", "trainable_params", "non_trainable_params")
+EXPECT_TOP_KEYS = ("output_shape", "total_params", "trainable_params", "non_trainable_params")
 INLINE_EXAMPLE = '"input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10"'
 
 
@@ -32,6 +35,7 @@ class LayerSpec:
     inputs: tuple[str, ...]  # the nodes it reads ('input' is the network input)
     family: Mapping[int, str] | None = None  # rank -> canonical type, for a rank-free name
     path: tuple[str, ...] = ()  # the enclosing blocks, outermost first
+    expect: Mapping[str, Any] | None = None  # the student's answers for this layer (check)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class NetworkSpec:
     layout: str = "hwc"
     name: str | None = None
     source: str = "<spec>"
+    blocks: tuple[Any, ...] = ()  # blocks.BlockSpec for every residual/branches/repeat/template used
+    expect: Mapping[str, Any] | None = None  # the student's answers for the whole network (check)
 
 
 # --------------------------------------------------------------------------- sources
@@ -50,7 +56,7 @@ class NetworkSpec:
 
 def looks_inline(text: str) -> bool:
     """An inline spec starts with 'input' followed by a size, e.g. 'input 32x32x3; …'."""
-    return bool(re.match(r"\s*input[\s:=]+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
+    return bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
 
 
 def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
@@ -233,8 +239,14 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     if len(layers_doc) > limits.layers:
         raise limit_error("layers", f"the spec has {len(layers_doc):,} layers", limits, where="layers")
     name = document.get("name")
-    layers = build_layers(layers_doc)
-    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source)
+    from .blocks import expand, read_templates  # blocks become plain nodes with dotted names and paths
+
+    expanded = expand(layers_doc, read_templates(document.get("blocks")))
+    if not expanded.entries:
+        raise _where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
+    layers = tuple(replace(node, path=path) for node, path in zip(build_layers(list(expanded.entries)), expanded.paths))
+    expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: _where_error(p, "expect", h))
+    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
 
 
 def _type_name(value: Any) -> str:
@@ -281,12 +293,17 @@ def build_layers(entries: list[Any]) -> tuple[LayerSpec, ...]:
         elif name in seen:
             where = "the network input" if name == "input" else f"layer {seen[name]}"
             raise SpecError(f"the name '{name}' is already used by {where}", hint="give each layer its own name", layer_index=index, layer_name=name, layer_type=canonical)
+        expect = check_expect(
+            raw.pop("expect", None),
+            EXPECT_LAYER_KEYS,
+            lambda p, h: SpecError(p, hint=h, layer_index=index, layer_name=name, layer_type=canonical),
+        )
         args = _parse_args(checker, raw, index, name, canonical)
         inputs = _resolve_sources(sources, nodes, seen, entries, index, name, canonical)
         arity_kind = kind or checker
         _check_arity(arity_kind, inputs, index, name, canonical)
         seen[name] = index
-        nodes.append(LayerSpec(index, name, canonical, args, inputs, family))
+        nodes.append(LayerSpec(index, name, canonical, args, inputs, family, expect=expect))
     return tuple(nodes)
 
 
@@ -323,7 +340,7 @@ def _split_entry(entry: Any, index: int) -> tuple[str, dict[str, Any], str | Non
             raw = {}
         else:
             raw = {_PRIMARY_MARK: value}
-        for key in ("name", "from"):
+        for key in ("name", "from", "expect"):
             if key in entry:
                 if key in raw:
                     raise fail(f"'{key}' is given twice", "give it once")
@@ -411,3 +428,29 @@ def _check_arity(kind: LayerKind, inputs: tuple[str, ...], index: int, name: str
             layer_name=name,
             layer_type=canonical,
         )
+
+
+def check_expect(value: Any, allowed: tuple[str, ...], error) -> dict[str, Any] | None:
+    """An `expect:` mapping with known keys only: a shape is a list, a count a number or formula."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not value:
+        raise error(f"expect must be a mapping such as {{{allowed[0]}: …}}, got {value!r}", f"its keys are: {', '.join(allowed)}")
+    checked: dict[str, Any] = {}
+    for key, answer in value.items():
+        key = str(key)
+        if key not in allowed:
+            raise error(f"unknown expect key '{key}'", did_you_mean(key, allowed) or f"the keys are: {', '.join(allowed)}")
+        if key.endswith("shape"):
+            if isinstance(answer, str):
+                answer = _inline_value(answer)
+            if not isinstance(answer, list) or not answer or not all(_answer_value(v) for v in answer):
+                raise error(f"expect {key} must be a list of sizes such as [55, 55, 96], got {answer!r}", None)
+        elif not _answer_value(answer):
+            raise error(f"expect {key} must be a whole number (or a formula in quotes), got {answer!r}", None)
+        checked[key] = answer
+    return checked
+
+
+def _answer_value(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and bool(value.strip()))

@@ -29,7 +29,7 @@ def python(code: str, *args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "fmt, forbidden",
     [
-        ("json", ["rich", "sympy", "torch", "fractions", "difflib", "csv"]),
+        ("json", ["rich", "sympy", "torch", "difflib", "csv"]),
         ("csv", ["rich", "sympy", "torch"]),
         ("markdown", ["rich", "sympy", "torch"]),
     ],

@@ -1,0 +1,134 @@
+"""`convcalc check`: a student's answers (``expect:`` in a spec) marked right or wrong.
+
+A wrong answer comes back with the right value and its derivation (the --explain lines that
+produce it), so the student sees where their arithmetic went another way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .arith import fmt, is_int
+from .engine import LayerReport, NetworkReport
+from .errors import SpecError
+from .explain import explain_layer, pretty, total_lines
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One answer: where it belongs, what it is about, what was written and what is right."""
+
+    where: str  # "layer 1 'conv1'" or "network"
+    what: str  # 'shape', 'params', 'total_params', …
+    answer: str  # as the student wrote it
+    correct: str  # the right value as convcalc prints it
+    right: bool
+    derivation: tuple[str, ...] = ()
+
+
+def _number(answer: Any, where: str) -> Any:
+    """An answer as an int (34944, '34,944', '34 944') or, when it has letters, a SymPy formula."""
+    if is_int(answer):
+        return answer
+    text = str(answer).strip().replace(",", "").replace("_", "").replace(" ", "")
+    if text.isdigit():
+        return int(text)
+    from .symbolic import parse_formula
+
+    return parse_formula(str(answer), where)
+
+
+def _same(answer: Any, value: Any, where: str) -> bool:
+    written = _number(answer, where)
+    if is_int(written) and is_int(value):
+        return written == value
+    import sympy  # one side is a formula: SymPy is already loaded for it
+
+    return sympy.simplify(sympy.sympify(written) - sympy.sympify(value)) == 0
+
+
+def _written(answer: Any) -> str:
+    if isinstance(answer, list):
+        return "(" + ", ".join(str(a) for a in answer) + ")"
+    return fmt(answer) if is_int(answer) else str(answer)
+
+
+def _shape_right(answer: list, dims: tuple, where: str) -> bool:
+    return len(answer) == len(dims) and all(_same(a, d, where) for a, d in zip(answer, dims))
+
+
+def _layer_verdicts(layer: LayerReport, layout: str) -> list[Verdict]:
+    where = f"layer {layer.index} '{layer.name}'"
+    explained = explain_layer(layer, layout)
+    out = layer.outcome
+    counts = {
+        "params": out.params,
+        "weights": out.weights,
+        "biases": out.biases,
+        "trainable_params": out.trainable,
+        "non_trainable_params": out.non_trainable,
+    }
+    verdicts = []
+    for key, answer in (layer.spec.expect or {}).items():
+        if key == "shape":
+            dims = out.shape.in_layout(layout)
+            right = _shape_right(answer, dims, where)
+            verdicts.append(Verdict(where, key, _written(answer), pretty(out.shape.describe(layout)), right, explained.shape_lines))
+        else:
+            right = _same(answer, counts[key], where)
+            verdicts.append(Verdict(where, key, _written(answer), pretty(fmt(counts[key])), right, explained.param_lines))
+    return verdicts
+
+
+def _network_verdicts(report: NetworkReport) -> list[Verdict]:
+    totals = {
+        "total_params": report.total_params,
+        "trainable_params": report.trainable_params,
+        "non_trainable_params": report.non_trainable_params,
+    }
+    verdicts = []
+    for key, answer in (report.spec.expect or {}).items():
+        if key == "output_shape":
+            shape = report.output_shape
+            right = _shape_right(answer, shape.in_layout(report.layout), "expect")
+            derivation = tuple(f"layer {layer.index} '{layer.name}' → {pretty(layer.shape.describe(report.layout))}" for layer in report.layers)
+            verdicts.append(Verdict("network", key, _written(answer), pretty(shape.describe(report.layout)), right, derivation))
+        else:
+            right = _same(answer, totals[key], "expect")
+            per_layer = tuple(
+                f"layer {layer.index} '{layer.name}': {pretty(fmt(layer.outcome.params))}"
+                for layer in report.layers
+                if not (is_int(layer.outcome.params) and layer.outcome.params == 0)
+            )
+            derivation = per_layer + (total_lines(report) if key == "total_params" else ())
+            verdicts.append(Verdict("network", key, _written(answer), pretty(fmt(totals[key])), right, derivation))
+    return verdicts
+
+
+def check_report(report: NetworkReport) -> list[Verdict]:
+    """Every answer in the spec, in spec order (layers first, then the network's totals)."""
+    verdicts: list[Verdict] = []
+    for layer in report.layers:
+        verdicts += _layer_verdicts(layer, report.layout)
+    verdicts += _network_verdicts(report)
+    if not verdicts:
+        raise SpecError(
+            f"{report.spec.source} holds no answers to check",
+            hint="add e.g. 'expect: {shape: [55, 55, 96], params: 34944}' to a layer, or 'expect: {total_params: …}' at the top",
+        )
+    return verdicts
+
+
+def render_verdicts(verdicts: list[Verdict]) -> str:
+    """'✓ layer 1 'conv1' shape (55, 55, 96)' or '✗ …: you wrote …, right is …' and the derivation."""
+    lines = []
+    for verdict in verdicts:
+        if verdict.right:
+            lines.append(f"✓ {verdict.where} {verdict.what}: {verdict.answer}")
+            continue
+        lines.append(f"✗ {verdict.where} {verdict.what}: you wrote {verdict.answer}, right is {verdict.correct}")
+        lines += [f"    {line}" for line in verdict.derivation]
+    wrong = sum(not v.right for v in verdicts)
+    lines.append("")
+    lines.append(f"{len(verdicts) - wrong} of {len(verdicts)} right" + (f", {wrong} wrong" if wrong else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,442 @@
+"""What a network costs: MACs, FLOPs, memory and receptive fields, from the computed report alone.
+
+Pure functions over a :class:`~convcalc.engine.NetworkReport`: no forward pass, no framework.
+Every count is an exact Python integer (or a SymPy expression for a symbolic spec); receptive
+field positions may be fractions after a transposed or upsampling layer. Each rule below is
+stated once, in ``FLOP_RULES`` and the docstrings, and the README's table of conventions
+repeats it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from .arith import Size, is_int, product
+from .engine import LayerReport, NetworkReport
+from .shapes import Shape
+
+# --------------------------------------------------------------------------- settings
+
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
+# Optimizer state kept per trainable parameter: plain SGD (PyTorch's default momentum=0) keeps
+# nothing, SGD with momentum one velocity buffer, Adam/AdamW two moments (m and v).
+OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
+
+
+# --------------------------------------------------------------------------- FLOPs
+
+# FLOPs per output element for element-wise kinds: one per elementary operation, a compare or
+# select counts one, and a transcendental function (exp, log, tanh, erf) counts one.
+ELEMENTWISE_FLOPS = {
+    "relu": (1, "max(0, x)"),
+    "relu6": (2, "max, min"),
+    "leaky_relu": (2, "multiply, select"),
+    "prelu": (2, "multiply, select"),
+    "elu": (4, "exp, subtract 1, multiply α, select"),
+    "selu": (5, "as ELU plus the scale"),
+    "sigmoid": (4, "negate, exp, add 1, divide"),
+    "tanh": (1, "tanh"),
+    "gelu": (5, "x/√2, erf, add 1, halve, multiply x"),
+    "silu": (5, "sigmoid (4) and a multiply"),
+    "hardsigmoid": (4, "add 3, max, min, divide by 6"),
+    "hardswish": (5, "hardsigmoid (4) and a multiply"),
+    "mish": (5, "exp, add 1, log, tanh, multiply"),
+    "softplus": (3, "exp, add 1, log"),
+    "softmax": (3, "exp, add to the sum, divide"),
+    "log_softmax": (3, "exp, add to the sum, subtract the log-sum"),
+    "identity": (0, "nothing"),
+    "batchnorm": (2, "multiply and add: inference form, statistics folded into scale and shift"),
+}
+FREE_KINDS = ("flatten", "reshape", "dropout", "zeropad1d", "zeropad2d", "zeropad3d", "concat",
+              "upsample1d", "upsample2d", "upsample3d")
+WEIGHTED_KINDS = ("conv1d", "conv2d", "conv3d", "depthwise_conv2d", "separable_conv2d",
+                  "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "dense")
+
+
+def _has_bias(layer: LayerReport) -> bool:
+    return bool(layer.spec.args.get("bias", False))
+
+
+def _window_volume(layer: LayerReport) -> Size:
+    return product(step.window for step in layer.outcome.axes)
+
+
+def _adaptive_window_sum(size_in: Size, size_out: Size, less: int) -> Size:
+    """Σ over the outputs of one axis of (window length − less), PyTorch's adaptive windows.
+
+    Window i spans [⌊i·In/Out⌋, ⌈(i+1)·In/Out⌉). For a symbolic size, In (exact when Out divides In).
+    """
+    if not (is_int(size_in) and is_int(size_out)):
+        return size_in - less * size_out
+    total = 0
+    for i in range(size_out):
+        start = (i * size_in) // size_out
+        end = -(-((i + 1) * size_in) // size_out)
+        total += end - start - less
+    return total
+
+
+def layer_flops(layer: LayerReport) -> Size:
+    """Floating-point operations of one layer for one sample, by the rules in ``FLOP_RULES``."""
+    kind = layer.type
+    out = layer.outcome
+    n_out = out.shape.numel()
+    n_in = layer.input_shapes[0].numel()
+    if kind in WEIGHTED_KINDS:
+        return 2 * out.macs + (n_out if _has_bias(layer) else 0)
+    if kind.startswith("maxpool"):
+        return (_window_volume(layer) - 1) * n_out
+    if kind.startswith("avgpool"):
+        return _window_volume(layer) * n_out
+    if kind == "global_avgpool":
+        return n_in
+    if kind == "global_maxpool":
+        return n_in - layer.input_shapes[0].channels
+    if kind.startswith("adaptive_"):
+        shape_in = layer.input_shapes[0]
+        less = 1 if "max" in kind else 0
+        per_channel = product(
+            _adaptive_window_sum(w_in, w_out, 0) for w_in, w_out in zip(shape_in.spatial, out.shape.spatial)
+        )
+        windows = out.shape.spatial_numel()
+        return (per_channel - less * windows) * shape_in.channels
+    if kind in ("layernorm", "groupnorm"):
+        return (7 if layer.spec.args.get("affine", True) else 5) * n_out
+    if kind in ("add", "multiply"):
+        return (len(layer.input_shapes) - 1) * n_out
+    if kind in ELEMENTWISE_FLOPS:
+        return ELEMENTWISE_FLOPS[kind][0] * n_out
+    if kind in FREE_KINDS:
+        return 0
+    return 2 * out.macs  # a kind without a rule of its own: its multiply-accumulates only
+
+
+# (kind, MACs rule, FLOPs rule): the README's table of conventions is written from these lines.
+FLOP_RULES = (
+    ("conv1d/2d/3d", "output elements × (C_in/groups) × kernel volume", "2·MACs + output elements (bias adds)"),
+    ("depthwise_conv2d", "output elements × kernel area", "2·MACs + output elements (bias)"),
+    ("separable_conv2d", "output positions × (kernel area·C·M + C·M·K)", "2·MACs + output elements (bias)"),
+    ("conv_transpose1d/2d/3d", "input positions × C_in × (K/groups) × kernel volume", "2·MACs + output elements (bias)"),
+    ("dense", "inputs × units", "2·MACs + units (bias)"),
+    ("maxpool", "0", "(window volume − 1) compares per output element"),
+    ("avgpool", "0", "window volume per output element (adds and a divide)"),
+    ("adaptive pools", "0", "Σ window volumes (avg) or Σ (volume − 1) (max), PyTorch's windows"),
+    ("global_avgpool / global_maxpool", "0", "input elements / input elements − C"),
+    ("batchnorm", "0", "2 per element (scale and shift, inference form)"),
+    ("layernorm / groupnorm", "0", "5 per element (mean, centre, square, sum, divide) + 2 with affine"),
+    ("activations", "0", "per element: " + ", ".join(f"{k} {v[0]}" for k, v in ELEMENTWISE_FLOPS.items() if k != "batchnorm")),
+    ("add / multiply", "0", "(inputs − 1) × output elements"),
+    ("concat, flatten, reshape, dropout, zeropad, upsample", "0", "0 (data movement, or nearest-neighbour copy)"),
+)
+
+
+# --------------------------------------------------------------------------- receptive fields
+
+
+def _ratio(a: Any, b: Any) -> Any:
+    """a/b exactly: an int when it divides, a Fraction otherwise, SymPy's quotient for symbols."""
+    if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)) and not isinstance(a, bool):
+        value = Fraction(a) / Fraction(b)
+        return value.numerator if value.denominator == 1 else value
+    return a / b
+
+
+def _tidy(value: Any) -> Any:
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
+def _min(values: list[Any]) -> Any:
+    if all(isinstance(v, (int, Fraction)) for v in values):
+        return min(values)
+    import sympy
+
+    return sympy.Min(*values)
+
+
+def _max(values: list[Any]) -> Any:
+    if all(isinstance(v, (int, Fraction)) for v in values):
+        return max(values)
+    import sympy
+
+    return sympy.Max(*values)
+
+
+@dataclass(frozen=True)
+class AxisField:
+    """The receptive field of a layer's units along one spatial axis, in input positions.
+
+    ``size`` input positions seen by one unit, ``jump`` the distance in input positions between
+    neighbouring units (the effective stride), ``start`` the first input position seen by the
+    first unit (negative when it lies in the padding; its negation is the effective padding).
+    ``exact`` is False after a transposed, upsampling or uneven adaptive layer, where the field
+    differs from unit to unit and these figures bound it.
+    """
+
+    axis: str
+    size: Any
+    jump: Any
+    start: Any
+    exact: bool = True
+
+    @property
+    def centre(self) -> Any:
+        """The input coordinate of the first unit's centre."""
+        return _tidy(self.start + _ratio(self.size - 1, 2))
+
+    @property
+    def effective_padding(self) -> Any:
+        return _tidy(-self.start)
+
+    @property
+    def end(self) -> Any:
+        return _tidy(self.start + self.size - 1)
+
+
+Field = tuple[AxisField, ...]
+
+
+def _window(prev: AxisField, window: Size, stride: Size, pad_before: Size) -> AxisField:
+    """Araujo, Norris and Sim (Distill 2019): r += (k − 1)·j, start −= p·j, j ·= s."""
+    return AxisField(
+        prev.axis,
+        _tidy(prev.size + (window - 1) * prev.jump),
+        _tidy(prev.jump * stride),
+        _tidy(prev.start - pad_before * prev.jump),
+        prev.exact,
+    )
+
+
+def _transposed(prev: AxisField, window: Size, stride: Size, pad_before: Size) -> AxisField:
+    """Output o reads input i where o = i·S − P + t·D: a window of (k − 1)/S input units, jump 1/S.
+
+    Unit 0 reads input units from (P − (k − 1))/S to P/S, so the field is that span (a bound when
+    S > 1: the units actually read depend on o modulo S).
+    """
+    step = _ratio(prev.jump, stride)
+    return AxisField(
+        prev.axis,
+        _tidy(prev.size + (window - 1) * step),
+        _tidy(step),
+        _tidy(prev.start + (pad_before - (window - 1)) * step),
+        prev.exact and stride == 1,
+    )
+
+
+def _adaptive(prev: AxisField, size_in: Size, size_out: Size) -> AxisField:
+    if not (is_int(size_in) and is_int(size_out)) or size_in % size_out == 0:
+        k = _ratio(size_in, size_out)
+        return _window(prev, k, k, 0)
+    longest = max(-(-((i + 1) * size_in) // size_out) - (i * size_in) // size_out for i in range(size_out))
+    field = _window(prev, longest, _ratio(size_in, size_out), 0)
+    return AxisField(field.axis, field.size, field.jump, field.start, False)
+
+
+def _union(fields: list[Field]) -> Field | None:
+    """A merge sees what any of its inputs sees: the union of their fields (the largest, when nested).
+
+    Inputs whose units step through the input at different rates have no common field: None.
+    """
+    merged = []
+    for axis_fields in zip(*fields):
+        jumps = [f.jump for f in axis_fields]
+        if not all(j == jumps[0] for j in jumps):
+            return None
+        start = _min([f.start for f in axis_fields])
+        end = _max([f.end for f in axis_fields])
+        merged.append(AxisField(axis_fields[0].axis, _tidy(end - start + 1), jumps[0], start, all(f.exact for f in axis_fields)))
+    return tuple(merged)
+
+
+def _layer_field(layer: LayerReport, inputs: list[Field | None]) -> Field | None:
+    out_shape: Shape = layer.outcome.shape
+    kind = layer.type
+    if out_shape.rank == 0 or any(f is None for f in inputs):
+        return None
+    if len(inputs) > 1:
+        return _union(inputs)  # type: ignore[arg-type]
+    prev = inputs[0]
+    assert prev is not None
+    shape_in = layer.input_shapes[0]
+    if layer.outcome.axes:
+        return tuple(
+            (_transposed if step.transposed else _window)(p, step.window, step.stride, step.pad_before)
+            for p, step in zip(prev, layer.outcome.axes)
+        )
+    if kind.startswith("zeropad"):
+        before = _zeropad_before(layer, shape_in.rank)
+        return tuple(_window(p, 1, 1, b) for p, b in zip(prev, before))
+    if kind.startswith("upsample"):
+        # nearest neighbour: output o copies input ⌊o/s⌋, bounded as a transposed window s, stride s
+        scale = layer.spec.args.get("scale", 2)
+        scales = scale if isinstance(scale, tuple) else (scale,) * shape_in.rank
+        return tuple(_transposed(p, s, s, 0) for p, s in zip(prev, scales))
+    if kind.startswith("adaptive_"):
+        return tuple(_adaptive(p, i, o) for p, i, o in zip(prev, shape_in.spatial, out_shape.spatial))
+    if out_shape.spatial == shape_in.spatial:
+        return prev  # element-wise, normalisation, dropout: each unit sees its own position
+    return None  # a reshape that moves positions around
+
+
+def _zeropad_before(layer: LayerReport, rank: int) -> list[Size]:
+    from .layers import LayerContext, _pads
+
+    pads = _pads(layer.spec.args["padding"], rank, LayerContext(layer.index, layer.name, layer.type))
+    return [before for before, _ in pads]
+
+
+def receptive_fields(report: NetworkReport) -> tuple[Field | None, ...]:
+    """Per layer, per spatial axis: the receptive field in input positions (None after flatten/dense)."""
+    fields: dict[str, Field | None] = {
+        "input": tuple(AxisField(a, 1, 1, 0) for a in report.input_shape.axis_names) or None
+    }
+    result = []
+    for layer in report.layers:
+        field = _layer_field_with_layout(layer, [fields[name] for name in layer.inputs], report.layout)
+        fields[layer.name] = field
+        result.append(field)
+    return tuple(result)
+
+
+def _layer_field_with_layout(layer: LayerReport, inputs: list[Field | None], layout: str) -> Field | None:
+    if layer.type == "concat" and len(inputs) > 1 and layer.spec.args.get("axis") is not None:
+        if any(f is None for f in inputs) or layer.outcome.shape.rank == 0:
+            return None
+        internal = layer.input_shapes[0].layout_axis_to_internal(layer.spec.args["axis"], layout)
+        if internal != layer.outcome.shape.rank:
+            return None  # joined along a spatial axis: units no longer line up with the input
+    return _layer_field(layer, inputs)
+
+
+# --------------------------------------------------------------------------- memory
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """Bytes for a batch at one element size. Every layer is taken to write a new tensor.
+
+    ``activation_bytes``: every layer's output once (what torchinfo calls the forward pass size).
+    ``inference_peak_bytes``: the most activation bytes alive at once in a forward pass that frees
+    each tensor after its last reader (input included), in spec order.
+    Training keeps the input and every layer's output for the backward pass, one gradient per
+    trainable parameter, and the optimizer's state (``OPTIMIZER_STATES`` buffers per parameter).
+    """
+
+    dtype: str
+    bytes_per_element: int
+    batch: int
+    optimizer: str
+    input_bytes: Size
+    activation_bytes: Size
+    parameter_bytes: Size
+    inference_peak_bytes: Size
+    gradient_bytes: Size
+    optimizer_state_bytes: Size
+
+    @property
+    def inference_bytes(self) -> Size:
+        """Parameters plus the peak of live activations: what a forward pass needs at least."""
+        return self.parameter_bytes + self.inference_peak_bytes
+
+    @property
+    def training_activation_bytes(self) -> Size:
+        return self.input_bytes + self.activation_bytes
+
+    @property
+    def training_bytes(self) -> Size:
+        return self.parameter_bytes + self.gradient_bytes + self.optimizer_state_bytes + self.training_activation_bytes
+
+
+def _peak_live_elements(report: NetworkReport) -> Size:
+    """The largest sum of live tensor sizes while computing any one layer (symbolic: the sum of all)."""
+    last_reader: dict[str, int] = {"input": 0}
+    for position, layer in enumerate(report.layers):
+        for name in layer.inputs:
+            last_reader[name] = position
+    sizes = {"input": report.input_shape.numel()}
+    sizes.update({layer.name: layer.shape.numel() for layer in report.layers})
+    if not all(is_int(v) for v in sizes.values()):
+        return sum(sizes.values(), 0)
+    peak = 0
+    live = {"input"}
+    for position, layer in enumerate(report.layers):
+        live.add(layer.name)
+        peak = max(peak, sum(sizes[name] for name in live))
+        live = {name for name in live if last_reader.get(name, -1) > position or name == layer.name}
+    return peak
+
+
+def memory_estimate(report: NetworkReport, *, dtype: str = "float32", batch: int = 1, optimizer: str = "adam") -> MemoryEstimate:
+    """The memory figures for ``batch`` samples stored as ``dtype`` (see :class:`MemoryEstimate`)."""
+    if dtype not in DTYPE_BYTES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got {dtype!r}")
+    if optimizer not in OPTIMIZER_STATES:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_STATES)}, got {optimizer!r}")
+    if not is_int(batch) or batch < 1:
+        raise ValueError(f"batch must be an integer ≥ 1, got {batch!r}")
+    width = DTYPE_BYTES[dtype]
+    activations = sum((layer.shape.numel() for layer in report.layers), 0)
+    return MemoryEstimate(
+        dtype=dtype,
+        bytes_per_element=width,
+        batch=batch,
+        optimizer=optimizer,
+        input_bytes=batch * report.input_shape.numel() * width,
+        activation_bytes=batch * activations * width,
+        parameter_bytes=report.total_params * width,
+        inference_peak_bytes=batch * _peak_live_elements(report) * width,
+        gradient_bytes=report.trainable_params * width,
+        optimizer_state_bytes=OPTIMIZER_STATES[optimizer] * report.trainable_params * width,
+    )
+
+
+# --------------------------------------------------------------------------- all together
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """One layer's costs for one sample; ``activation_bytes`` is for the whole batch."""
+
+    macs: Size
+    flops: Size
+    activation_elements: Size
+    activation_bytes: Size
+    parameter_bytes: Size
+    receptive_field: Field | None
+
+
+@dataclass(frozen=True)
+class NetworkCosts:
+    """Per-layer costs (in the report's layer order), totals, and the memory estimate."""
+
+    layers: tuple[LayerCost, ...]
+    memory: MemoryEstimate
+
+    @property
+    def total_macs(self) -> Size:
+        return sum((c.macs for c in self.layers), 0)
+
+    @property
+    def total_flops(self) -> Size:
+        return sum((c.flops for c in self.layers), 0)
+
+
+def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int = 1, optimizer: str = "adam") -> NetworkCosts:
+    """MACs, FLOPs, memory and receptive field of every layer of a computed network."""
+    memory = memory_estimate(report, dtype=dtype, batch=batch, optimizer=optimizer)
+    width = memory.bytes_per_element
+    fields = receptive_fields(report)
+    layers = tuple(
+        LayerCost(
+            macs=layer.outcome.macs,
+            flops=layer_flops(layer),
+            activation_elements=layer.shape.numel(),
+            activation_bytes=batch * layer.shape.numel() * width,
+            parameter_bytes=layer.outcome.params * width,
+            receptive_field=field,
+        )
+        for layer, field in zip(report.layers, fields)
+    )
+    return NetworkCosts(layers, memory)

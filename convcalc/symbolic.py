@@ -1,0 +1,122 @@
+"""Symbolic specs: `--set k1=32` puts numbers in for letters, and parsing a student's formula.
+
+Sizes written as letters (``input: [n, m, 1]``, ``filters: k1``) become SymPy symbols when the
+spec is read (:mod:`convcalc.symbols`); the layer rules then run unchanged and SymPy simplifies.
+This module substitutes values before the network is computed, so floors and checks apply to the
+numbers. SymPy is only imported when a spec actually holds a symbol.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .arith import is_int
+from .engine import NetworkReport, analyze
+from .errors import SpecError
+from .limits import DEFAULT_LIMITS, Limits
+from .spec import NetworkSpec, load_spec
+
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$")
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, int]:
+    """['k1=32', 'k2=64'] to {'k1': 32, 'k2': 64}; each value a whole number ≥ 1."""
+    values: dict[str, int] = {}
+    for item in items:
+        match = _ASSIGNMENT.match(item)
+        if not match:
+            raise SpecError(f"'{item}' is not NAME=NUMBER", hint="write e.g. --set k1=32", where="--set")
+        name, text = match.groups()
+        if not text.isdigit() or int(text) < 1:
+            raise SpecError(f"{name}={text}: the value must be a whole number ≥ 1", hint=f"write e.g. --set {name}=32", where="--set")
+        if name in values and values[name] != int(text):
+            raise SpecError(f"{name} is given twice ({values[name]} and {text})", hint="give each symbol once", where="--set")
+        values[name] = int(text)
+    return values
+
+
+def _free_symbols(value: Any) -> set:
+    if isinstance(value, (tuple, list)):
+        found: set = set()
+        for item in value:
+            found |= _free_symbols(item)
+        return found
+    return set(getattr(value, "free_symbols", ()) or ())
+
+
+def spec_symbols(spec: NetworkSpec) -> list[str]:
+    """The names of every symbol in a spec, sorted ('k1', 'k2', 'm', 'n')."""
+    found = _free_symbols(spec.input_dims)
+    for layer in spec.layers:
+        found |= _free_symbols(tuple(layer.args.values()))
+    return sorted(str(symbol) for symbol in found)
+
+
+def _substitute(value: Any, values: Mapping[Any, int]) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_substitute(item, values) for item in value)
+    if is_int(value) or not getattr(value, "free_symbols", None):
+        return value
+    result = value.subs(values)
+    return int(result) if getattr(result, "is_Integer", False) else result
+
+
+def substitute(spec: NetworkSpec, values: Mapping[str, int]) -> NetworkSpec:
+    """The same spec with numbers in place of the named symbols (others stay symbols)."""
+    if not values:
+        return spec
+    names = spec_symbols(spec)
+    for name in values:
+        if name not in names:
+            known = ", ".join(names) if names else "none: every size is a number"
+            raise SpecError(f"the spec has no symbol '{name}'", hint=f"its symbols are: {known}", where="--set")
+    from .symbols import make_symbol
+
+    by_symbol = {make_symbol(name): number for name, number in values.items()}
+    layers = tuple(
+        dataclasses.replace(layer, args={key: _substitute(arg, by_symbol) for key, arg in layer.args.items()})
+        for layer in spec.layers
+    )
+    return dataclasses.replace(spec, input_dims=_substitute(tuple(spec.input_dims), by_symbol), layers=layers)
+
+
+def load_report(
+    source: str,
+    *,
+    layout: str | None = None,
+    strict: bool = False,
+    stdin_text: str | None = None,
+    assignments: Iterable[str] = (),
+    limits: Limits = DEFAULT_LIMITS,
+) -> NetworkReport:
+    """Read SPEC, put in the --set values, and compute it: the CLI's entry point for every command."""
+    values = parse_assignments(assignments)
+    spec = load_spec(source, layout=layout, stdin_text=stdin_text, limits=limits)
+    return analyze(substitute(spec, values), strict=strict, limits=limits)
+
+
+def parse_formula(text: str, where: str) -> Any:
+    """A student's answer written as a formula ('25*k1*k2 + k2', '25·k1·k2 + k2') to SymPy."""
+    from .symbols import make_symbol
+
+    cleaned = str(text).replace("·", "*").replace("×", "*").replace("^", "**").replace("−", "-")
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", cleaned)) - {"floor", "ceiling", "ceil", "Max", "max"}
+    from .errors import ArgError
+
+    try:
+        local = {name: make_symbol(name) for name in names}
+        import sympy
+    except (ArgError, ImportError):
+        raise SpecError(
+            f"the answer {text!r} is a formula, which needs SymPy",
+            hint="install it with: pip install 'convcalc[symbolic]' (or write a number)",
+            where=where,
+        ) from None
+
+    local.update({"ceil": sympy.ceiling, "max": sympy.Max})
+    try:
+        return sympy.sympify(cleaned, locals=local)
+    except (sympy.SympifyError, SyntaxError, TypeError) as exc:
+        raise SpecError(f"cannot read the formula {text!r}: {exc}", hint="write e.g. 25*k1*k2 + k2", where=where) from None

@@ -1,0 +1,118 @@
+"""The network as a tree for the table: block rows with summed parameters, layers indented below.
+
+Blocks come from :mod:`convcalc.blocks`; their nodes are contiguous, so a block's sums are the
+sums over its index range (totals still come from the layers alone, never from these rows).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .arith import Size, fmt
+from .engine import LayerReport, NetworkReport, value
+from .formats import param_formula
+
+
+@dataclass(frozen=True)
+class BlockTotals:
+    """One block with what its layers add up to."""
+
+    block: Any  # blocks.BlockSpec
+    output: LayerReport  # its last node, whose output is the block's output
+    params: Size
+    trainable: Size
+    non_trainable: Size
+    layers: int  # how many primitive layers it holds
+
+
+def block_totals(report: NetworkReport) -> list[BlockTotals]:
+    out = []
+    for block in report.spec.blocks:
+        inside = report.layers[block.first - 1 : block.last]
+        trainable = sum((layer.outcome.trainable for layer in inside), 0)
+        frozen = sum((layer.outcome.non_trainable for layer in inside), 0)
+        out.append(BlockTotals(block, inside[-1], trainable + frozen, trainable, frozen, len(inside)))
+    return out
+
+
+def block_records(report: NetworkReport) -> list[dict[str, Any]]:
+    """JSON entries for the blocks (the layers keep one entry each; these are extra, never summed)."""
+    layout = report.layout
+    return [
+        {
+            "name": t.block.name,
+            "type": t.block.kind,
+            "path": list(t.block.path),
+            "first_index": t.block.first,
+            "last_index": t.block.last,
+            "layers": t.layers,
+            "output_shape": [value(d) for d in t.output.shape.in_layout(layout)],
+            "params": value(t.params),
+            "trainable_params": value(t.trainable),
+            "non_trainable_params": value(t.non_trainable),
+        }
+        for t in block_totals(report)
+    ]
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: list[str]  # '#', layer, type, output shape, params, formula
+    depth: int  # 1 = top level
+    is_block: bool
+    warned: bool = False
+
+
+def _local(name: str, path: tuple[str, ...]) -> str:
+    parent = path[-1] + "." if path else ""
+    return name[len(parent):] if parent and name.startswith(parent) else name
+
+
+def source_label(source: str, reader: LayerReport, report: NetworkReport, positions: dict[str, int] | None = None) -> str:
+    """How a merge names where an input comes from: a block's name when it is that block's output,
+    and relative to the reader's block when it is inside it."""
+    if source == "input":
+        return "input"
+    if positions is None:
+        positions = {layer.name: layer.index for layer in report.layers}
+    position = positions.get(source)
+    label = source
+    for block in report.spec.blocks:  # outermost first
+        if block.last == position and not block.first <= reader.index <= block.last:
+            label = block.name
+            break
+    for block in reversed(reader.spec.path):  # the innermost block both sit in
+        if label.startswith(block + "."):
+            return label[len(block) + 1 :]
+    return label
+
+
+def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
+    """Rows in order: the input, then each block before its first layer; rows deeper than depth hidden."""
+    layout = report.layout
+    starts: dict[int, list[BlockTotals]] = {}
+    for totals in block_totals(report):
+        starts.setdefault(totals.block.first, []).append(totals)
+    rows = [Row(["", "input", "Input", report.input_shape.describe(layout), "0", ""], 1, False)]
+    previous = "input"
+    positions = {layer.name: layer.index for layer in report.layers}
+    for layer in report.layers:
+        for totals in starts.get(layer.index, []):
+            block = totals.block
+            if depth is None or block.depth <= depth:
+                indent = "  " * (block.depth - 1)
+                collapsed = depth is not None and block.depth == depth
+                kind = block.kind + (f" ({totals.layers} layers)" if collapsed else "")
+                rows.append(Row([f"{block.first}–{block.last}", indent + _local(block.name, block.path), kind,
+                                 totals.output.shape.describe(layout), fmt(totals.params), ""], block.depth, True))
+        level = len(layer.spec.path) + 1
+        if depth is None or level <= depth:
+            kind = layer.type
+            if len(layer.inputs) > 1 or layer.inputs != (previous,):
+                kind += " ← " + ", ".join(source_label(s, layer, report, positions) for s in layer.inputs)
+            mark = " ⚠" if layer.warnings else ""
+            rows.append(Row([str(layer.index), "  " * (level - 1) + _local(layer.name, layer.spec.path), kind,
+                             layer.shape.describe(layout) + mark, fmt(layer.outcome.params), param_formula(layer)],
+                            level, False, bool(layer.warnings)))
+        previous = layer.name
+    return rows

@@ -1,0 +1,150 @@
+"""The command line through click's CliRunner: every format, inline specs, stdin and exit codes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli, summary_json
+
+CS231N_INLINE = "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10"
+
+
+def test_table_has_input_row_layers_formula_and_totals():
+    result = run_cli("summary", str(ROOT / "specs" / "alexnet.yaml"))
+    assert result.exit_code == 0
+    out = result.stdout
+    # CS231n notes: AlexNet conv1 has 11*11*3*96 weights + 96 biases = 34,944
+    assert "11·11·3·96 + 96 = 34,944" in out
+    assert "Input" in out and "(227, 227, 3)" in out
+    # Caffe's bvlc_alexnet (the two-GPU AlexNet with grouped conv2/4/5) has 60,965,224 parameters
+    assert "Total params: 60,965,224" in out
+    assert "Trainable params: 60,965,224" in out
+    assert "Non-trainable params: 0" in out
+    assert "\x1b[" not in out  # no colour codes when piped
+
+
+def test_table_is_plain_with_no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = run_cli("summary", CS231N_INLINE)
+    assert result.exit_code == 0 and "\x1b[" not in result.stdout
+
+
+def test_inline_spec_cs231n_example():
+    data = summary_json(CS231N_INLINE)
+    # CS231n lecture 5: 32x32x3 input, ten 5x5 filters, stride 1, pad 2 -> 32x32x10 and 760 parameters
+    assert data["layers"][0]["output_shape"] == [32, 32, 10]
+    assert data["layers"][0]["params"] == 760
+    assert [layer["type"] for layer in data["layers"]] == ["conv2d", "maxpool2d", "flatten", "dense"]
+
+
+def test_json_keys_and_exact_integers():
+    data = summary_json(str(ROOT / "specs" / "vgg16.yaml"))
+    for key in ("name", "layout", "input_shape", "layers", "total_params", "trainable_params", "non_trainable_params"):
+        assert key in data
+    for key in ("index", "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params"):
+        assert key in data["layers"][0]
+    # torchvision documents VGG-16 with 138,357,544 parameters
+    assert data["total_params"] == 138_357_544 and isinstance(data["total_params"], int)
+    assert data["layers"][0]["index"] == 1 and data["input_shape"] == [3, 224, 224]
+
+
+def test_json_flag_equals_format_json():
+    spec = str(ROOT / "specs" / "lenet5.yaml")
+    assert run_cli("summary", spec, "--json").stdout == run_cli("summary", spec, "--format", "json").stdout
+
+
+def test_csv_rows_add_up():
+    result = run_cli("summary", str(ROOT / "specs" / "lenet5.yaml"), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["name"] == "input"
+    # LeNet-5 as rebuilt in PyTorch (conv 6, conv 16, fc 120, 84, 10): 61,706 parameters
+    assert sum(int(r["params"]) for r in rows) == 61_706
+
+
+def test_markdown_table():
+    result = run_cli("summary", str(ROOT / "specs" / "lenet5.yaml"), "--format", "markdown")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "### LeNet-5"
+    assert lines[2].startswith("| # | Layer | Type | Output shape | Params |")
+    assert "Total params: 61,706" in result.stdout
+
+
+def test_stdin_yaml_and_inline():
+    text = (ROOT / "specs" / "lenet5.yaml").read_text()
+    from_stdin = json.loads(run_cli("summary", "-", "--json", input=text).stdout)
+    assert from_stdin["total_params"] == 61_706
+    inline = json.loads(run_cli("summary", "-", "--json", input=CS231N_INLINE + "\n").stdout)
+    assert inline["layers"][0]["params"] == 760
+
+
+def test_layout_override_reorders_shapes():
+    data = summary_json("input 3x32x32; conv2d 10 kernel=5 padding=2", "--layout", "chw")
+    assert data["layout"] == "chw" and data["layers"][0]["output_shape"] == [10, 32, 32]
+
+
+def test_seed_question_shapes():
+    # The Stack Exchange question: (25, 64, 100), (13, 32, 100), (13, 32, 150); conv2 weights 5·5·100·150
+    data = summary_json(str(ROOT / "specs" / "seed_keras_same.yaml"))
+    assert [layer["output_shape"] for layer in data["layers"]] == [[25, 64, 100], [13, 32, 100], [13, 32, 150]]
+    assert data["layers"][2]["weights"] == 375_000
+
+
+def test_rounding_is_marked_and_strict_refuses_it():
+    spec = "input 32x32x3; conv2d 8 kernel=5 stride=2"
+    data = summary_json(spec)
+    # PyTorch floors: Conv2d(3, 8, 5, stride=2) on 32x32 gives 14x14
+    assert data["layers"][0]["output_shape"] == [14, 14, 8]
+    assert data["warnings"][0]["message"] == "H and W: (32 − 5 + 2·0)/2 + 1 = 14.5 → 14 (floored)"
+    table = run_cli("summary", spec).stdout
+    assert "⚠" in table
+    strict = run_cli("summary", spec, "--strict")
+    assert strict.exit_code == 2 and strict.stdout == ""
+    assert "14.5 → 14" in strict.stderr
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "convcalc", "summary", CS231N_INLINE, "--json"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and json.loads(result.stdout)["total_params"] == 760 + 25_610
+
+
+def test_types_lists_every_kind():
+    from convcalc.layers import KINDS
+
+    out = run_cli("types").stdout
+    for name in KINDS:
+        assert f"{name}:" in out
+
+
+@pytest.mark.parametrize("spec", ["model.yaml", "specs/nope.yaml"])
+def test_missing_file_is_no_such_file(spec):
+    result = run_cli("summary", spec)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"convcalc: error: no such file: '{spec}'")
+
+
+def test_json_path_does_not_import_rich():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from convcalc.cli import main\n"
+        "try:\n    main(['summary', 'input 8x8x1; conv2d 2 kernel=3', '--json'])\n"
+        "except SystemExit:\n    pass\n"
+        "sys.stderr.write('RICH' if any(m == 'rich' or m.startswith('rich.') for m in sys.modules) else 'NORICH')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stderr.endswith("NORICH")
+
+
+def test_readme_reference_table_is_current():
+    """The README's layer table is `convcalc types --markdown`; regenerate it when a kind changes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = run_cli("types", "--markdown").stdout.strip()
+    assert table in readme

@@ -1,0 +1,149 @@
+"""Symbolic sizes: the seed question with letters, --set, floors, and SymPy as an optional extra.
+
+Seed 001 (Data Science Stack Exchange, "How do convolution layers exactly work?"): an n×m×1 image,
+a 3×3 convolution with k1 filters and padding, then a 5×5 convolution with k2 filters. The
+accepted answer (corrected after the comments) gives n×m×k1 and n×m×k2 and "3x3xk_1 + k_1" and
+"5x5xk_2xk_1 + k_2" parameters. The expected formulas below are that text, read by SymPy.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli, summary_json
+
+sympy = pytest.importorskip("sympy")
+
+SEED = str(ROOT / "specs" / "homework_symbolic.yaml")
+n, m, k1, k2 = sympy.symbols("n m k1 k2", positive=True, integer=True)
+
+
+def _expr(text):
+    return sympy.sympify(text, locals={"n": n, "m": m, "k1": k1, "k2": k2})
+
+
+def _same(text, expected) -> bool:
+    return sympy.simplify(_expr(text) - expected) == 0
+
+
+SEED_ROWS = [
+    # (layer, expected shape, expected params, source)
+    (0, (n, m, k1), 3 * 3 * k1 + k1, "seed 001 accepted answer: N1xM1xk1 with 3x3xk_1 + k_1 weights"),
+    (1, (n, m, k2), 5 * 5 * k2 * k1 + k2, "seed 001 accepted answer (corrected): 5x5xk_2xk_1 + k_2 parameters"),
+]
+
+
+@pytest.mark.parametrize("index, shape, params, source", SEED_ROWS, ids=[r[3] for r in SEED_ROWS])
+def test_seed_question_layers(index, shape, params, source):
+    layer = summary_json(SEED)["layers"][index]
+    assert all(_same(str(got), want) for got, want in zip(layer["output_shape"], shape)), source
+    assert _same(layer["params"], params), source
+
+
+def test_seed_question_total():
+    data = summary_json(SEED)
+    assert _same(data["total_params"], 10 * k1 + 25 * k1 * k2 + k2)  # seed 001: the two counts added
+
+
+def test_json_writes_symbolic_values_as_text():
+    data = summary_json(SEED)
+    assert data["layers"][0]["output_shape"] == ["n", "m", "k1"]
+    assert isinstance(data["total_params"], str)
+    json.dumps(data)  # nothing SymPy left in it
+
+
+def test_table_shows_the_formulas():
+    result = run_cli("summary", SEED)
+    assert result.exit_code == 0, result.stderr
+    assert "(n, m, k1)" in result.stdout and "(n, m, k2)" in result.stdout
+    assert "25*k1*k2 + k2" in result.stdout
+    assert "Total params: 25*k1*k2 + 10*k1 + k2" in result.stdout
+
+
+def test_explain_writes_the_symbolic_arithmetic():
+    result = run_cli("explain", SEED, "--format", "json")
+    lines = json.loads(result.stdout)["layers"][1]["explain"]
+    assert "H = (n − 5 + 2·2)/1 + 1 = n" in lines
+    assert "weights = 5·5·k1·k2 = 25·k1·k2" in lines  # seed 001: 5x5xk_2xk_1
+
+
+def test_set_puts_numbers_in():
+    """k1 = 32, k2 = 64: counts cross-checked with torch where it is installed."""
+    data = summary_json(SEED, "--set", "k1=32", "--set", "k2=64", "--set", "n=28", "--set", "m=20")
+    params = [layer["params"] for layer in data["layers"]]
+    assert params == [3 * 3 * 32 + 32, 5 * 5 * 64 * 32 + 64]  # seed 001's formulas with the numbers
+    assert data["total_params"] == sum(params)
+    assert data["output_shape"] == [28, 20, 64]
+    torch = pytest.importorskip("torch")
+    net = torch.nn.Sequential(torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.Conv2d(32, 64, 5, padding=2))
+    assert [sum(p.numel() for p in layer.parameters()) for layer in net] == params
+    assert tuple(net(torch.zeros(1, 1, 28, 20)).shape[1:]) == (64, 28, 20)
+
+
+def test_set_only_some_symbols_keeps_the_rest():
+    data = summary_json(SEED, "--set", "k1=32", "--set", "k2=64")
+    assert data["output_shape"] == ["n", "m", 64]
+    assert data["total_params"] == 320 + 51_264
+
+
+def test_strided_symbolic_size_shows_the_floor_and_agrees_with_torch():
+    data = summary_json("input nx1; conv1d 1 kernel=3 stride=2")
+    size = data["output_shape"][0]
+    assert "floor" in size
+    torch = pytest.importorskip("torch")
+    conv = torch.nn.Conv1d(1, 1, 3, stride=2)
+    for value in range(3, 40):
+        assert _expr(size).subs(n, value) == conv(torch.zeros(1, 1, value)).shape[-1], value
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--set", "k3=2"], "convcalc: error: --set: the spec has no symbol 'k3'; its symbols are: k1, k2, m, n\n"),
+        (["--set", "k1=0"], "convcalc: error: --set: k1=0: the value must be a whole number ≥ 1; write e.g. --set k1=32\n"),
+        (["--set", "k1"], "convcalc: error: --set: 'k1' is not NAME=NUMBER; write e.g. --set k1=32\n"),
+    ],
+)
+def test_bad_set_exits_2(args, message):
+    result = run_cli("summary", SEED, *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == message
+
+
+def test_missing_sympy_message(monkeypatch):
+    """Without the [symbolic] extra, a letter in a spec gets one clear line, not a traceback."""
+    from convcalc.symbols import make_symbol
+
+    make_symbol.cache_clear()
+    monkeypatch.setitem(sys.modules, "sympy", None)  # `import sympy` now raises ImportError
+    try:
+        result = run_cli("summary", SEED)
+    finally:
+        make_symbol.cache_clear()
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "convcalc: error: input: 'n' is a symbolic size, which needs SymPy; "
+        "install it with: pip install 'convcalc[symbolic]' (or write a number)\n"
+    )
+
+
+def test_numeric_specs_never_import_sympy():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from convcalc.cli import main\n"
+        "r = CliRunner()\n"
+        "for args in (['summary', 'input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 3 stride=2 padding=same'],\n"
+        "             ['explain', 'input 32x32x3; conv2d 10 kernel=5 padding=2', '-f', 'json'],\n"
+        "             ['check', sys.argv[1]], ['solve', '--in', '32', '--out', '16']):\n"
+        "    r.invoke(main, args)\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    answers = str(ROOT / "specs" / "homework_cs231n_answers.yaml")
+    out = subprocess.run([sys.executable, "-c", code, answers], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False", out.stderr
