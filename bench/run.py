@@ -125,7 +125,11 @@ def main() -> None:
         if not spec.exists():
             spec = Path(scratch) / "resnet-like.yaml"
             spec.write_text(resnet_like())
-        n_layers = sum(1 for line in spec.read_text().splitlines() if line.lstrip().startswith("- "))
+        computed = subprocess.run([python, "-c", CONVCALC, "summary", str(spec), "--format", "json"],
+                                  capture_output=True, text=True, env=env, check=True).stdout
+        import json
+
+        n_layers = len(json.loads(computed)["layers"])  # blocks expanded
         commands = {
             "floor json": [python, "-c", FLOOR_JSON],
             "summary --format json": [python, "-c", CONVCALC, "summary", str(spec), "--format", "json"],

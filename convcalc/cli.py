@@ -84,14 +84,15 @@ def summary(
 
 
 def _summary(spec, output_format, layout, strict, depth, explain, assignments, columns_text, dtype, batch, optimizer, limit_options) -> None:
-    from .columns import parse_columns
     from .limits import int_digits, parse_limits
     from .symbolic import load_report
 
     cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
         limits = parse_limits(limit_options)
-        columns = parse_columns(columns_text)
+        if columns_text or output_format == "table":
+            from .columns import parse_columns
+        columns = parse_columns(columns_text) if columns_text or output_format == "table" else None  # JSON has them all
         report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments, limits=limits)
     except SpecError as error:
         fail(error)

@@ -136,6 +136,8 @@ FLOP_RULES = (
 
 def _ratio(a: Any, b: Any) -> Any:
     """a/b exactly: an int when it divides, a Fraction otherwise, SymPy's quotient for symbols."""
+    if type(a) is int and type(b) is int and b and a % b == 0:  # the common case, without Fraction's cost
+        return a // b
     if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)) and not isinstance(a, bool):
         value = Fraction(a) / Fraction(b)
         return value.numerator if value.denominator == 1 else value

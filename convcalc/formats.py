@@ -59,6 +59,8 @@ def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
 
 def _number(size: Any) -> Any:
     """An exact int stays an int, a fraction becomes a float, a symbolic value its text."""
+    if type(size) is int:
+        return size
     from fractions import Fraction
 
     if isinstance(size, Fraction):
