@@ -18,7 +18,7 @@ import ast
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import SpecError, did_you_mean
@@ -64,34 +64,44 @@ class Template:
         return (*self.required, *self.defaults)
 
 
-@dataclass(frozen=True)
+# The three private records below are plain classes with __slots__, not dataclasses: nothing
+# compares, hashes or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
+
+
 class _Ref:
     """A `from` name as written, resolved once every node is known."""
 
-    text: str
-    scope: tuple[str, ...]  # the block names it was written in
-    position: int  # index of the node that reads it: only nodes before it are visible
+    __slots__ = ("text", "scope", "position")
+
+    def __init__(self, text: str, scope: tuple[str, ...], position: int) -> None:
+        self.text = text
+        self.scope = scope  # the block names it was written in
+        self.position = position  # index of the node that reads it: only nodes before it are visible
 
 
 Source = Any  # a resolved full node name (str) or a _Ref
 
 
-@dataclass
 class _Node:
-    index: int
-    type: str
-    raw: dict[str, Any]
-    name: str
-    path: tuple[str, ...]
-    sources: list[Source] | Any
+    __slots__ = ("index", "type", "raw", "name", "path", "sources")
+
+    def __init__(self, index: int, type: str, raw: dict[str, Any], name: str, path: tuple[str, ...], sources: list[Source] | Any) -> None:
+        self.index = index
+        self.type = type
+        self.raw = raw
+        self.name = name
+        self.path = path
+        self.sources = sources
 
 
-@dataclass
 class _Env:
     """The values `$name` stands for: a template's parameters, or the copy number in a repeat."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    owner: str | None = None  # the template the values belong to, for messages
+    __slots__ = ("values", "owner")
+
+    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None) -> None:
+        self.values = {} if values is None else values
+        self.owner = owner  # the template the values belong to, for messages
 
 
 # --------------------------------------------------------------------------- parameters
