@@ -19,9 +19,12 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .errors import SpecError, did_you_mean
+from .layers import all_names, lookup
+from .spec import _split_entry  # spec imports this module only inside build_spec: no cycle at import
 
 BLOCK_KINDS = ("residual", "branches", "repeat")
 ENTRY_KEYS = ("type", "name", "from", "if", "expect")  # expect: a student's answers (check)
@@ -196,10 +199,16 @@ _COMPARE = {
 }
 
 
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> ast.Expression:
+    """Parsed once per distinct text: a template's expressions come back in every copy of it."""
+    return ast.parse(text, mode="eval")
+
+
 def evaluate(text: str, env: _Env, fail) -> Any:
     """A small, safe expression on parameters: + - * // % **, /, comparisons, and/or/not, a if c else b."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse(text.strip())
     except SyntaxError:
         raise fail(f"cannot read the expression '{text}'", "write e.g. ${filters * 4} or ${2 if i == 0 else 1}") from None
 
@@ -254,8 +263,6 @@ def evaluate(text: str, env: _Env, fail) -> Any:
 
 def read_templates(section: Any) -> dict[str, Template]:
     """The top-level `blocks:` mapping to Templates; its problems are reported as 'blocks.NAME'."""
-    from .layers import lookup
-
     if section is None:
         return {}
     if not isinstance(section, Mapping):
@@ -558,9 +565,6 @@ class _Expander:
         return self.add_node(merge, raw, _join(scope, local), path, list(sources))
 
     def layer(self, entry, scope, path, prev: Source, env: _Env, forced_name: str | None, written: str | None) -> Source:
-        from .layers import all_names, lookup
-        from .spec import _split_entry
-
         index = self.next_index
         if isinstance(entry, Mapping) and "if" in entry:
             entry = dict(entry)
