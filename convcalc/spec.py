@@ -56,7 +56,7 @@ class NetworkSpec:
 
 def looks_inline(text: str) -> bool:
     """An inline spec starts with 'input' followed by a size, e.g. 'input 32x32x3; …'."""
-    return bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
+    return "\n" not in text.strip() and bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text))  # a file: no regex
 
 
 def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
