@@ -18,10 +18,13 @@ import ast
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .errors import SpecError, did_you_mean
+from .layers import all_names, lookup
+from .spec import _split_entry  # spec imports this module only inside build_spec: no cycle at import
 
 BLOCK_KINDS = ("residual", "branches", "repeat")
 ENTRY_KEYS = ("type", "name", "from", "if", "expect")  # expect: a student's answers (check)
@@ -64,34 +67,44 @@ class Template:
         return (*self.required, *self.defaults)
 
 
-@dataclass(frozen=True)
+# The three private records below are plain classes with __slots__, not dataclasses: nothing
+# compares, hashes or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
+
+
 class _Ref:
     """A `from` name as written, resolved once every node is known."""
 
-    text: str
-    scope: tuple[str, ...]  # the block names it was written in
-    position: int  # index of the node that reads it: only nodes before it are visible
+    __slots__ = ("text", "scope", "position")
+
+    def __init__(self, text: str, scope: tuple[str, ...], position: int) -> None:
+        self.text = text
+        self.scope = scope  # the block names it was written in
+        self.position = position  # index of the node that reads it: only nodes before it are visible
 
 
 Source = Any  # a resolved full node name (str) or a _Ref
 
 
-@dataclass
 class _Node:
-    index: int
-    type: str
-    raw: dict[str, Any]
-    name: str
-    path: tuple[str, ...]
-    sources: list[Source] | Any
+    __slots__ = ("index", "type", "raw", "name", "path", "sources")
+
+    def __init__(self, index: int, type: str, raw: dict[str, Any], name: str, path: tuple[str, ...], sources: list[Source] | Any) -> None:
+        self.index = index
+        self.type = type
+        self.raw = raw
+        self.name = name
+        self.path = path
+        self.sources = sources
 
 
-@dataclass
 class _Env:
     """The values `$name` stands for: a template's parameters, or the copy number in a repeat."""
 
-    values: dict[str, Any] = field(default_factory=dict)
-    owner: str | None = None  # the template the values belong to, for messages
+    __slots__ = ("values", "owner")
+
+    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None) -> None:
+        self.values = {} if values is None else values
+        self.owner = owner  # the template the values belong to, for messages
 
 
 # --------------------------------------------------------------------------- parameters
@@ -186,10 +199,16 @@ _COMPARE = {
 }
 
 
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> ast.Expression:
+    """Parsed once per distinct text: a template's expressions come back in every copy of it."""
+    return ast.parse(text, mode="eval")
+
+
 def evaluate(text: str, env: _Env, fail) -> Any:
     """A small, safe expression on parameters: + - * // % **, /, comparisons, and/or/not, a if c else b."""
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = _parse(text.strip())
     except SyntaxError:
         raise fail(f"cannot read the expression '{text}'", "write e.g. ${filters * 4} or ${2 if i == 0 else 1}") from None
 
@@ -244,8 +263,6 @@ def evaluate(text: str, env: _Env, fail) -> Any:
 
 def read_templates(section: Any) -> dict[str, Template]:
     """The top-level `blocks:` mapping to Templates; its problems are reported as 'blocks.NAME'."""
-    from .layers import lookup
-
     if section is None:
         return {}
     if not isinstance(section, Mapping):
@@ -548,9 +565,6 @@ class _Expander:
         return self.add_node(merge, raw, _join(scope, local), path, list(sources))
 
     def layer(self, entry, scope, path, prev: Source, env: _Env, forced_name: str | None, written: str | None) -> Source:
-        from .layers import all_names, lookup
-        from .spec import _split_entry
-
         index = self.next_index
         if isinstance(entry, Mapping) and "if" in entry:
             entry = dict(entry)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from .arith import fmt, is_int
@@ -45,10 +44,14 @@ def _three_digits(value: float) -> str:
 
 def number_text(value: Any) -> str:
     """An int as is, a fraction as 15.5 or 1/3, a symbolic value as SymPy prints it."""
+    if is_int(value):
+        return str(value).replace("-", "−")
+    from fractions import Fraction  # only now: a network whose fields stay ints never loads it
+
     if isinstance(value, Fraction):
         text = f"{float(value):g}" if (value * 1000).denominator == 1 else f"{value.numerator}/{value.denominator}"
         return text.replace("-", "−")
-    return str(value).replace("-", "−") if is_int(value) else str(value)
+    return str(value)
 
 
 def _per_axis(values: list[Any]) -> str:

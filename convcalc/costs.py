@@ -9,7 +9,6 @@ repeats it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from .arith import Size, is_int, product
@@ -134,10 +133,16 @@ FLOP_RULES = (
 # --------------------------------------------------------------------------- receptive fields
 
 
+# fractions (with decimal and numbers, ~1.5 ms) is imported only where a value that is not an
+# int turns up: most networks never divide unevenly, so their fields stay ints throughout.
+
+
 def _ratio(a: Any, b: Any) -> Any:
     """a/b exactly: an int when it divides, a Fraction otherwise, SymPy's quotient for symbols."""
     if type(a) is int and type(b) is int and b and a % b == 0:  # the common case, without Fraction's cost
         return a // b
+    from fractions import Fraction
+
     if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)) and not isinstance(a, bool):
         value = Fraction(a) / Fraction(b)
         return value.numerator if value.denominator == 1 else value
@@ -145,12 +150,20 @@ def _ratio(a: Any, b: Any) -> Any:
 
 
 def _tidy(value: Any) -> Any:
+    if type(value) is int:
+        return value
+    from fractions import Fraction
+
     if isinstance(value, Fraction) and value.denominator == 1:
         return value.numerator
     return value
 
 
 def _min(values: list[Any]) -> Any:
+    if all(type(v) is int for v in values):
+        return min(values)
+    from fractions import Fraction
+
     if all(isinstance(v, (int, Fraction)) for v in values):
         return min(values)
     import sympy
@@ -159,6 +172,10 @@ def _min(values: list[Any]) -> Any:
 
 
 def _max(values: list[Any]) -> Any:
+    if all(type(v) is int for v in values):
+        return max(values)
+    from fractions import Fraction
+
     if all(isinstance(v, (int, Fraction)) for v in values):
         return max(values)
     import sympy

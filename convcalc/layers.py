@@ -31,7 +31,7 @@ from .shapes import AXIS_NAMES, Shape
 # --------------------------------------------------------------------------- argument values
 
 REQUIRED = object()
-_SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SYMBOL = r"^[A-Za-z_][A-Za-z0-9_]*$"  # compiled on first use (re caches it): only a spec with symbols needs it
 _NOT_SYMBOLS = {"same", "valid", "full", "causal", "true", "false", "yes", "no", "none", "null", "on", "off"}
 
 
@@ -46,7 +46,7 @@ def _symbol(text: str) -> Size:
 
 
 def _plain_int(value: Any, what: str, minimum: int) -> Size:
-    is_symbol = isinstance(value, str) and bool(_SYMBOL.match(value)) and value.lower() not in _NOT_SYMBOLS
+    is_symbol = isinstance(value, str) and bool(re.match(_SYMBOL, value)) and value.lower() not in _NOT_SYMBOLS
     if isinstance(value, bool) or not (is_int(value) or is_symbol):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -273,7 +273,9 @@ _FAMILIES: dict[str, dict[int, str]] = {}  # normalised family name -> {rank: ca
 
 def normalise(name: str) -> str:
     """'Conv2D', 'conv_2d', 'MaxPooling2D' and 'max-pool2d' all meet the same key."""
-    return re.sub(r"[\s_\-]", "", str(name).lower())
+    # str methods rather than re.sub(r"[\s_\-]", ...) (split() drops the same whitespace as \s):
+    # this runs for every alias at import and for every layer of a spec
+    return "".join(str(name).lower().split()).replace("_", "").replace("-", "")
 
 
 def register(cls: type[LayerKind]) -> type[LayerKind]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ArgError, SpecError, did_you_mean
@@ -56,7 +56,7 @@ class NetworkSpec:
 
 def looks_inline(text: str) -> bool:
     """An inline spec starts with 'input' followed by a size, e.g. 'input 32x32x3; …'."""
-    return bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text)) and "\n" not in text.strip()
+    return "\n" not in text.strip() and bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text))  # a file: no regex
 
 
 def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:
@@ -244,7 +244,7 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     expanded = expand(layers_doc, read_templates(document.get("blocks")))
     if not expanded.entries:
         raise _where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
-    layers = tuple(replace(node, path=path) for node, path in zip(build_layers(list(expanded.entries)), expanded.paths))
+    layers = build_layers(list(expanded.entries), expanded.paths)
     expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: _where_error(p, "expect", h))
     return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
 
@@ -271,8 +271,8 @@ def _input_dims(value: Any) -> tuple[Any, ...]:
         raise _where_error(exc.problem, "input", exc.hint or example) from None
 
 
-def build_layers(entries: list[Any]) -> tuple[LayerSpec, ...]:
-    """Name every node, check its arguments, and resolve who reads from whom."""
+def build_layers(entries: list[Any], paths: tuple[tuple[str, ...], ...] | None = None) -> tuple[LayerSpec, ...]:
+    """Name every node, check its arguments, and resolve who reads from whom; ``paths``: each node's blocks."""
     nodes: list[LayerSpec] = []
     seen: dict[str, int] = {"input": 0}
     counters: dict[str, int] = {}
@@ -303,7 +303,7 @@ def build_layers(entries: list[Any]) -> tuple[LayerSpec, ...]:
         arity_kind = kind or checker
         _check_arity(arity_kind, inputs, index, name, canonical)
         seen[name] = index
-        nodes.append(LayerSpec(index, name, canonical, args, inputs, family, expect=expect))
+        nodes.append(LayerSpec(index, name, canonical, args, inputs, family, paths[index - 1] if paths else (), expect))
     return tuple(nodes)
 
 

@@ -18,14 +18,15 @@ from .errors import SpecError
 from .limits import DEFAULT_LIMITS, Limits
 from .spec import NetworkSpec, load_spec
 
-_ASSIGNMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$")
+# A pattern string, compiled (and cached by re) on first use: only --set needs it.
+_ASSIGNMENT = r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$"
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, int]:
     """['k1=32', 'k2=64'] to {'k1': 32, 'k2': 64}; each value a whole number ≥ 1."""
     values: dict[str, int] = {}
     for item in items:
-        match = _ASSIGNMENT.match(item)
+        match = re.match(_ASSIGNMENT, item)
         if not match:
             raise SpecError(f"'{item}' is not NAME=NUMBER", hint="write e.g. --set k1=32", where="--set")
         name, text = match.groups()
