@@ -348,7 +348,7 @@ class _Expander:
         self.templates = templates
         self.nodes: list[_Node] = []
         self.blocks: list[list[Any]] = []  # [name, kind, path, first, last]
-        self.block_names: dict[str, int] = {}  # full name -> position in self.blocks
+        self.block_names: dict[str, list[Any]] = {}  # full name -> its record in self.blocks
         self.aliases: dict[str, tuple[Source, int]] = {}  # name -> (what it means, first index that sees it)
         self.counters: dict[tuple[tuple[str, ...], str], int] = {}
         self.used: set[str] = set()
@@ -379,11 +379,10 @@ class _Expander:
         if full in self.used:
             owner = next((f"layer {n.index}" for n in self.nodes if n.name == full), None)
             if owner is None:
-                block = self.blocks[self.block_names[full]]
-                owner = f"the block at layers {block[3]}–{block[4]}"
+                first, last = self.block_names[full][3:5]
+                owner = f"the block at layers {first}–{last}" if last >= first else "an empty block"
             raise fail(f"the name '{full}' is already used by {owner}", f"give each {what} its own name")
         self.used.add(full)
-        self.block_names[full] = len(self.blocks)
 
     # ---- the walk
 
@@ -462,6 +461,7 @@ class _Expander:
         self.claim(full, fail, "block")
         record = [full, kind, path, self.next_index, 0]
         self.blocks.append(record)
+        self.block_names[full] = record  # by record, not position: an empty block is removed below
         self.aliases[_join(inner_scope, "input")] = (block_input, self.next_index)
         output = body(inner_scope, path + (full,), block_input)
         record[4] = len(self.nodes)

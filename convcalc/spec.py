@@ -83,11 +83,14 @@ def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = 
 
 
 def decode(data: bytes, label: str) -> str:
+    """UTF-8 text, a leading byte-order mark dropped; a bad byte is named by its offset in the file."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
+        position = bom + exc.start
         raise SpecError(
-            f"{label} is not UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x})",
+            f"{label} is not UTF-8 text (byte {position} is 0x{data[position]:02x})",
             hint="save the spec as UTF-8 YAML or JSON",
         ) from None
 

@@ -128,3 +128,7 @@ def test_directory_and_binary_file(tmp_path, monkeypatch):
     (tmp_path / "b.yaml").write_bytes(b"\xff\xfe\x00garbage")
     result = run_cli("summary", "b.yaml")
     assert (result.exit_code, result.stderr) == (2, E + "b.yaml is not UTF-8 text (byte 0 is 0xff); save the spec as UTF-8 YAML or JSON\n")
+    # after a byte-order mark the bad byte is still named by its offset in the file: 0xff at byte 5
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfab\xffc")
+    result = run_cli("summary", "bom.yaml")
+    assert (result.exit_code, result.stderr) == (2, E + "bom.yaml is not UTF-8 text (byte 5 is 0xff); save the spec as UTF-8 YAML or JSON\n")
