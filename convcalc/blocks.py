@@ -615,13 +615,13 @@ class _Expander:
         for node in self.nodes:
             sources = node.sources
             if isinstance(sources, list):
-                sources = [self.resolve(s, node) for s in sources]
+                sources = [self.resolve(s, node) for s in sources]  # a list of bad values stays as written: build_layers reports it
             entries.append({"type": node.type, **node.raw, "name": node.name, "from": sources})
         return Expanded(tuple(entries), tuple(node.path for node in self.nodes), blocks)
 
-    def resolve(self, source: Source, node: _Node, depth: int = 0) -> str:
+    def resolve(self, source: Source, node: _Node, depth: int = 0) -> Any:
         """The full node name a source means, seen from the node reading it."""
-        if isinstance(source, str):
+        if not isinstance(source, _Ref):
             return source
         if depth > 64:
             raise SpecError(f"from '{source.text}' goes round in a circle", layer_index=node.index, layer_name=node.name, layer_type=node.type)
