@@ -67,7 +67,7 @@ class Template:
         return (*self.required, *self.defaults)
 
 
-# The three private records below are plain classes with __slots__, not dataclasses: nothing
+# The private records below are plain classes with __slots__, not dataclasses: nothing
 # compares, hashes or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
 
 
@@ -85,16 +85,21 @@ class _Ref:
 Source = Any  # a resolved full node name (str) or a _Ref
 
 
-class _Node:
-    __slots__ = ("index", "type", "raw", "name", "path", "sources")
+class Node:
+    """One layer entry once blocks are expanded: split and looked up once, for spec.build_layers."""
 
-    def __init__(self, index: int, type: str, raw: dict[str, Any], name: str, path: tuple[str, ...], sources: list[Source] | Any) -> None:
+    __slots__ = ("index", "type", "raw", "name", "path", "sources", "kind", "family")
+
+    def __init__(self, index: int, type: str, raw: dict[str, Any], name: str, path: tuple[str, ...], sources: list[Source] | Any,
+                 kind: Any = None, family: dict[int, str] | None = None) -> None:
         self.index = index
-        self.type = type
-        self.raw = raw
-        self.name = name
+        self.type = type  # as written (stripped), e.g. 'Conv2D' or the family name 'conv'
+        self.raw = raw  # its arguments as written, without name and from
+        self.name = name  # the full dotted name
         self.path = path
-        self.sources = sources
+        self.sources = sources  # full names once finish() has resolved them
+        self.kind = kind  # layers.LayerKind, or None for a rank-free family name
+        self.family = family
 
 
 class _Env:
@@ -330,10 +335,9 @@ def _read_params(params: Any, where: str) -> tuple[tuple[str, ...], dict[str, An
 
 @dataclass(frozen=True)
 class Expanded:
-    """The flat layer entries for spec.build_layers, each node's path, and the blocks."""
+    """The flat layer nodes for spec.build_layers (each with its path), and the blocks."""
 
-    entries: tuple[dict[str, Any], ...]
-    paths: tuple[tuple[str, ...], ...]
+    nodes: tuple[Node, ...]
     blocks: tuple[BlockSpec, ...]
 
 
@@ -346,7 +350,7 @@ def expand(layers: list[Any], templates: Mapping[str, Template]) -> Expanded:
 class _Expander:
     def __init__(self, templates: Mapping[str, Template]) -> None:
         self.templates = templates
-        self.nodes: list[_Node] = []
+        self.nodes: list[Node] = []
         self.blocks: list[list[Any]] = []  # [name, kind, path, first, last]
         self.block_names: dict[str, list[Any]] = {}  # full name -> its record in self.blocks
         self.aliases: dict[str, tuple[Source, int]] = {}  # name -> (what it means, first index that sees it)
@@ -598,10 +602,12 @@ class _Expander:
             listed = [_Ref(str(s), scope, index) for s in sources]
         else:
             listed = sources  # build_layers reports it
-        return self.add_node(type_written, raw, full, path, listed)
+        return self.add_node(type_written, raw, full, path, listed, kind, family)
 
-    def add_node(self, type_written: str, raw: dict[str, Any], full: str, path, sources) -> str:
-        self.nodes.append(_Node(self.next_index, type_written, raw, full, path, sources))
+    def add_node(self, type_written: str, raw: dict[str, Any], full: str, path, sources, kind=None, family=None) -> str:
+        if kind is None and family is None:
+            kind, family = lookup(type_written)
+        self.nodes.append(Node(self.next_index, type_written, raw, full, path, sources, kind, family))
         self.used.add(full)
         return full
 
@@ -611,15 +617,12 @@ class _Expander:
         self.positions = {node.name: node.index for node in self.nodes}
         blocks = tuple(BlockSpec(name, kind, path, first, last) for name, kind, path, first, last in self.blocks)
         self.block_ranges = {b.name: b for b in blocks}
-        entries = []
         for node in self.nodes:
-            sources = node.sources
-            if isinstance(sources, list):
-                sources = [self.resolve(s, node) for s in sources]  # a list of bad values stays as written: build_layers reports it
-            entries.append({"type": node.type, **node.raw, "name": node.name, "from": sources})
-        return Expanded(tuple(entries), tuple(node.path for node in self.nodes), blocks)
+            if isinstance(node.sources, list):  # a list of bad values stays as written: build_layers reports it
+                node.sources = [self.resolve(s, node) for s in node.sources]
+        return Expanded(tuple(self.nodes), blocks)
 
-    def resolve(self, source: Source, node: _Node, depth: int = 0) -> Any:
+    def resolve(self, source: Source, node: Node, depth: int = 0) -> Any:
         """The full node name a source means, seen from the node reading it."""
         if not isinstance(source, _Ref):
             return source
@@ -693,4 +696,4 @@ def _list(value: Any, what: str, fail) -> list[Any]:
     return value
 
 
-__all__ = ["BlockSpec", "Template", "Expanded", "expand", "read_templates", "substitute", "evaluate", "BLOCK_KINDS"]
+__all__ = ["BlockSpec", "Template", "Expanded", "Node", "expand", "read_templates", "substitute", "evaluate", "BLOCK_KINDS"]

@@ -245,9 +245,9 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     from .blocks import expand, read_templates  # blocks become plain nodes with dotted names and paths
 
     expanded = expand(layers_doc, read_templates(document.get("blocks")))
-    if not expanded.entries:
+    if not expanded.nodes:
         raise _where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
-    layers = build_layers(list(expanded.entries), expanded.paths)
+    layers = build_layers(expanded.nodes)
     expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: _where_error(p, "expect", h))
     return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
 
@@ -274,26 +274,15 @@ def _input_dims(value: Any) -> tuple[Any, ...]:
         raise _where_error(exc.problem, "input", exc.hint or example) from None
 
 
-def build_layers(entries: list[Any], paths: tuple[tuple[str, ...], ...] | None = None) -> tuple[LayerSpec, ...]:
-    """Name every node, check its arguments, and resolve who reads from whom; ``paths``: each node's blocks."""
-    nodes: list[LayerSpec] = []
+def build_layers(nodes: tuple[Any, ...]) -> tuple[LayerSpec, ...]:
+    """Check every node's name and arguments and who it reads from; ``nodes``: blocks.Node, already split and looked up."""
+    specs: list[LayerSpec] = []
     seen: dict[str, int] = {"input": 0}
-    counters: dict[str, int] = {}
-    for index, entry in enumerate(entries, start=1):
-        type_written, raw, name, sources = _split_entry(entry, index)
-        kind, family = lookup(type_written)
-        if kind is None and family is None:
-            hint = did_you_mean(type_written, all_names()) or "see 'convcalc types' for every layer type"
-            raise SpecError(f"unknown layer type '{type_written}'", hint=hint, layer_index=index, layer_name=name)
-        canonical = kind.name if kind else re.sub(r"[\s\-]", "_", str(type_written).lower())
+    for index, node in enumerate(nodes, start=1):
+        name, kind, family, raw = node.name, node.kind, node.family, node.raw
+        canonical = kind.name if kind else re.sub(r"[\s\-]", "_", node.type.lower())
         checker = kind or family_args(family)
-        if name is None:
-            counters[canonical] = counters.get(canonical, 0) + 1
-            name = f"{canonical}_{counters[canonical]}"
-            while name in seen:
-                counters[canonical] += 1
-                name = f"{canonical}_{counters[canonical]}"
-        elif name in seen:
+        if name in seen:
             where = "the network input" if name == "input" else f"layer {seen[name]}"
             raise SpecError(f"the name '{name}' is already used by {where}", hint="give each layer its own name", layer_index=index, layer_name=name, layer_type=canonical)
         expect = check_expect(
@@ -302,12 +291,11 @@ def build_layers(entries: list[Any], paths: tuple[tuple[str, ...], ...] | None =
             lambda p, h: SpecError(p, hint=h, layer_index=index, layer_name=name, layer_type=canonical),
         )
         args = _parse_args(checker, raw, index, name, canonical)
-        inputs = _resolve_sources(sources, nodes, seen, entries, index, name, canonical)
-        arity_kind = kind or checker
-        _check_arity(arity_kind, inputs, index, name, canonical)
+        inputs = _resolve_sources(node.sources, specs, seen, nodes, index, name, canonical)
+        _check_arity(checker, inputs, index, name, canonical)
         seen[name] = index
-        nodes.append(LayerSpec(index, name, canonical, args, inputs, family, paths[index - 1] if paths else (), expect))
-    return tuple(nodes)
+        specs.append(LayerSpec(index, name, canonical, args, inputs, family, node.path, expect))
+    return tuple(specs)
 
 
 def _split_entry(entry: Any, index: int) -> tuple[str, dict[str, Any], str | None, Any]:
@@ -402,16 +390,8 @@ def _resolve_sources(sources, nodes, seen, entries, index, name, canonical) -> t
     return tuple(resolved)
 
 
-def _later_index(entries: list[Any], index: int, source: str) -> int | None:
-    for later, entry in enumerate(entries[index:], start=index + 1):
-        if isinstance(entry, Mapping):
-            found = entry.get("name")
-            if found is None:
-                inner = next((v for k, v in entry.items() if k not in LAYER_KEYS and isinstance(v, Mapping)), None)
-                found = inner.get("name") if inner else None
-            if found is not None and str(found) == source:
-                return later
-    return None
+def _later_index(nodes: tuple[Any, ...], index: int, source: str) -> int | None:
+    return next((node.index for node in nodes[index:] if node.name == source), None)
 
 
 def _check_arity(kind: LayerKind, inputs: tuple[str, ...], index: int, name: str, canonical: str) -> None:

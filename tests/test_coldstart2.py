@@ -21,6 +21,11 @@ ROWS = [
         "layer 2 'relu_1' (relu): from must name a layer or list layers, got ['conv2d_1', 7.5]; e.g. from: conv1 or from: [a, b]",
         id="from-list-with-float",
     ),
+    pytest.param(  # was "layer 1 'conv2d_1' (relu): unknown argument 'filters'": the type key inside the arguments won
+        "input: [8, 8, 3]\nlayers:\n  - conv2d: {type: relu, filters: 4, kernel: 3}\n",
+        "layer 1 'conv2d_1' (conv2d): unknown argument 'type'; conv2d takes: bias, dilation, filters, groups, kernel, padding, stride",
+        id="type-inside-arguments",
+    ),
 ]
 
 
