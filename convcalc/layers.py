@@ -25,7 +25,7 @@ from .arith import (
     transposed_same_axis,
     window_axis,
 )
-from .errors import ArgError, SpecError
+from .errors import ArgError, SpecError, did_you_mean
 from .shapes import AXIS_NAMES, Shape
 
 # --------------------------------------------------------------------------- argument values
@@ -221,8 +221,6 @@ class LayerKind:
 
     def parse_args(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Check every argument and fill in defaults; unknown or missing keys are errors."""
-        from .errors import did_you_mean
-
         known = {a.name for a in self.args}
         for key in raw:
             if key not in known:
