@@ -397,6 +397,7 @@ def memory_estimate(report: NetworkReport, *, dtype: str = "float32", batch: int
         raise ValueError(f"batch must be an integer ≥ 1, got {batch!r}")
     width = DTYPE_BYTES[dtype]
     activations = sum((layer.shape.numel() for layer in report.layers), 0)
+    trainable = report.trainable_params  # a sum over the layers: once
     return MemoryEstimate(
         dtype=dtype,
         bytes_per_element=width,
@@ -404,10 +405,10 @@ def memory_estimate(report: NetworkReport, *, dtype: str = "float32", batch: int
         optimizer=optimizer,
         input_bytes=batch * report.input_shape.numel() * width,
         activation_bytes=batch * activations * width,
-        parameter_bytes=report.total_params * width,
+        parameter_bytes=(trainable + report.non_trainable_params) * width,
         inference_peak_bytes=batch * _peak_live_elements(report) * width,
-        gradient_bytes=report.trainable_params * width,
-        optimizer_state_bytes=OPTIMIZER_STATES[optimizer] * report.trainable_params * width,
+        gradient_bytes=trainable * width,
+        optimizer_state_bytes=OPTIMIZER_STATES[optimizer] * trainable * width,
     )
 
 
@@ -447,15 +448,17 @@ def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int =
     memory = memory_estimate(report, dtype=dtype, batch=batch, optimizer=optimizer)
     width = memory.bytes_per_element
     fields = receptive_fields(report)
-    layers = tuple(
-        LayerCost(
-            macs=layer.outcome.macs,
-            flops=layer_flops(layer),
-            activation_elements=layer.shape.numel(),
-            activation_bytes=batch * layer.shape.numel() * width,
-            parameter_bytes=layer.outcome.params * width,
-            receptive_field=field,
+    layers = []
+    for layer, field in zip(report.layers, fields):
+        elements = layer.shape.numel()
+        layers.append(
+            LayerCost(
+                macs=layer.outcome.macs,
+                flops=layer_flops(layer),
+                activation_elements=elements,
+                activation_bytes=batch * elements * width,
+                parameter_bytes=layer.outcome.params * width,
+                receptive_field=field,
+            )
         )
-        for layer, field in zip(report.layers, fields)
-    )
-    return NetworkCosts(layers, memory)
+    return NetworkCosts(tuple(layers), memory)

@@ -41,15 +41,16 @@ def param_formula(layer: LayerReport) -> str:
 def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
     """The whole report as plain data; ``cost_options`` (dtype, batch, optimizer) size the memory figures."""
     layout = report.layout
+    trainable, non_trainable = report.trainable_params, report.non_trainable_params  # each a sum over the layers
     record = {
         "name": report.name,
         "layout": layout,
         "input_shape": [value(d) for d in report.input_shape.in_layout(layout)],
         "output_shape": [value(d) for d in report.output_shape.in_layout(layout)],
         "layers": [layer_record(layer, layout) for layer in report.layers],
-        "total_params": value(report.total_params),
-        "trainable_params": value(report.trainable_params),
-        "non_trainable_params": value(report.non_trainable_params),
+        "total_params": value(trainable + non_trainable),
+        "trainable_params": value(trainable),
+        "non_trainable_params": value(non_trainable),
         "total_macs": value(sum((layer.outcome.macs for layer in report.layers), 0)),
         "warnings": [{"index": layer.index, "name": layer.name, "message": text} for layer, text in report.warnings],
     }
