@@ -103,6 +103,14 @@ YAML_ROWS = [
     ("input: [8, 8, 3]\nlayers:\n  - !!python/object/apply:os.system [echo hi]\n",
      "spec.yaml:3:5: the tag !!python/object/apply:os.system is not allowed: convcalc never builds Python objects "
      "or runs code from a spec; remove the tag and write plain numbers, names, lists and mappings"),
+    # found by tests/test_fuzz.py: this was an AttributeError traceback
+    ("input: [8, 8, 3]\nlayers:\n  - relu: {from: [false]}\n",
+     "layer 1 'relu_1' (relu): from must name a layer or list layers, got [False]; e.g. from: conv1 or from: [a, b]"),
+    ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3}\n  - relu: {from: [conv2d_1, 7.5]}\n",
+     "layer 2 'relu_1' (relu): from must name a layer or list layers, got ['conv2d_1', 7.5]; e.g. from: conv1 or from: [a, b]"),
+    # a 'type' key inside the arguments is an unknown argument of the layer it is under
+    ("input: [8, 8, 3]\nlayers:\n  - conv2d: {type: relu, filters: 4, kernel: 3}\n",
+     "layer 1 'conv2d_1' (conv2d): unknown argument 'type'; conv2d takes: bias, dilation, filters, groups, kernel, padding, stride"),
 ]
 
 
