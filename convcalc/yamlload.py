@@ -37,10 +37,7 @@ def _to_int(text: str) -> int:
     if value[0] == "0":
         return sign * int(value, 8)
     if ":" in value:
-        total = 0
-        for part in value.split(":"):
-            total = total * 60 + int(part)
-        return sign * total
+        return sign * _base60(value, int)
     return sign * int(value)
 
 
@@ -54,11 +51,16 @@ def _to_float(text: str) -> float:
     if value == ".nan":
         return math.nan
     if ":" in value:
-        total = 0.0
-        for part in value.split(":"):
-            total = total * 60 + float(part)
-        return sign * total
+        return sign * _base60(value, float)
     return sign * float(value)
+
+
+def _base60(value: str, number):
+    """YAML 1.1 sexagesimal '1:30' (= 90), for integers and floats alike."""
+    total = number(0)
+    for part in value.split(":"):
+        total = total * 60 + number(part)
+    return total
 
 
 def _construct(tag: str, text: str) -> Any:
