@@ -160,27 +160,24 @@ def _tidy(value: Any) -> Any:
 
 
 def _min(values: list[Any]) -> Any:
-    if all(type(v) is int for v in values):
-        return min(values)
-    from fractions import Fraction
-
-    if all(isinstance(v, (int, Fraction)) for v in values):
-        return min(values)
-    import sympy
-
-    return sympy.Min(*values)
+    return _extreme(values, min, "Min")
 
 
 def _max(values: list[Any]) -> Any:
+    return _extreme(values, max, "Max")
+
+
+def _extreme(values: list[Any], pick, sympy_name: str) -> Any:
+    """min or max of ints and Fractions directly; SymPy's Min/Max once a symbol is among them."""
     if all(type(v) is int for v in values):
-        return max(values)
+        return pick(values)
     from fractions import Fraction
 
     if all(isinstance(v, (int, Fraction)) for v in values):
-        return max(values)
+        return pick(values)
     import sympy
 
-    return sympy.Max(*values)
+    return getattr(sympy, sympy_name)(*values)
 
 
 @dataclass(frozen=True)
