@@ -6,9 +6,8 @@ an expression that carries a symbol brings its own operators.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import gcd
-from typing import Any
+from typing import Any, NamedTuple
 
 Size = Any  # an int, or a SymPy expression when the spec uses symbols
 
@@ -83,8 +82,7 @@ def exact_quotient(numerator: Size, denominator: Size) -> str | None:
     return f"{top}/{bottom}"
 
 
-@dataclass(frozen=True)
-class AxisStep:
+class AxisStep(NamedTuple):
     """How one spatial axis went from its input size to its output size.
 
     Kept for the warnings on uneven divisions, for ``--explain``, and for receptive fields

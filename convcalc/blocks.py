@@ -18,13 +18,12 @@ import ast
 import keyword
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import SpecError, did_you_mean
 from .layers import all_names, lookup
-from .spec import _split_entry  # spec imports this module only inside build_spec: no cycle at import
+from .spec import MAPPINGS, _split_entry  # spec imports this module only inside build_spec: no cycle at import
 
 BLOCK_KINDS = ("residual", "branches", "repeat")
 ENTRY_KEYS = ("type", "name", "from", "if", "expect")  # expect: a student's answers (check)
@@ -37,8 +36,7 @@ VALUE = "\0value"  # a scalar written where a block's option mapping belongs
 REPEAT_INDEX = "i"  # the copy number (0, 1, …) inside a repeat, as $i
 
 
-@dataclass(frozen=True)
-class BlockSpec:
+class BlockSpec(NamedTuple):
     """One block as expanded: its full name, what it is, where it sits, and the nodes it holds."""
 
     name: str  # full dotted name, e.g. 'layer2.0'
@@ -53,8 +51,7 @@ class BlockSpec:
         return len(self.path) + 1
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(NamedTuple):
     """A named block from the top-level `blocks:` section: its parameters and its layers."""
 
     name: str
@@ -150,15 +147,23 @@ def _pieces(text: str, fail) -> list[tuple[int, int, str, str]]:
     return found
 
 
+_SCALARS = frozenset((int, float, bool, type(None)))  # values that hold no $: returned as they are
+
+
 def substitute(value: Any, env: _Env, fail) -> Any:
     """Replace `$name`, `$(expr)` / `${expr}` in every string of value; `$$` is a dollar sign.
 
     A string that is one piece alone keeps the value's type (a number stays a number)."""
-    if isinstance(value, Mapping):
+    if type(value) is str:
+        if "$" not in value:
+            return value
+    elif type(value) in _SCALARS:
+        return value
+    elif isinstance(value, MAPPINGS):
         return {k: substitute(v, env, fail) for k, v in value.items()}
-    if isinstance(value, list):
+    elif isinstance(value, list):
         return [substitute(v, env, fail) for v in value]
-    if not isinstance(value, str) or "$" not in value:
+    elif not isinstance(value, str) or "$" not in value:
         return value
     pieces = _pieces(value, fail)
 
@@ -270,7 +275,7 @@ def read_templates(section: Any) -> dict[str, Template]:
     """The top-level `blocks:` mapping to Templates; its problems are reported as 'blocks.NAME'."""
     if section is None:
         return {}
-    if not isinstance(section, Mapping):
+    if not isinstance(section, MAPPINGS):
         raise SpecError("blocks must be a mapping of block names to {params, layers}", where="blocks",
                         hint="write e.g. 'blocks: {bottleneck: {params: [filters], layers: [...]}}'")
     templates: dict[str, Template] = {}
@@ -283,7 +288,7 @@ def read_templates(section: Any) -> dict[str, Template]:
             raise SpecError(f"'{name}' is already a layer type or keyword", hint="give the block another name", where=where)
         if isinstance(body, list):
             body = {"layers": body}
-        if not isinstance(body, Mapping):
+        if not isinstance(body, MAPPINGS):
             raise SpecError("a block needs layers:", hint="write e.g. '{params: [filters], layers: [...]}'", where=where)
         for key in body:
             if key not in TEMPLATE_KEYS:
@@ -303,13 +308,13 @@ def _read_params(params: Any, where: str) -> tuple[tuple[str, ...], dict[str, An
     if params is None:
         return (), {}
     items: list[tuple[str, Any, bool]] = []
-    if isinstance(params, Mapping):
+    if isinstance(params, MAPPINGS):
         items = [(str(k), v, True) for k, v in params.items()]
     elif isinstance(params, list):
         for item in params:
             if isinstance(item, str):
                 items.append((item, None, False))
-            elif isinstance(item, Mapping) and len(item) == 1:
+            elif isinstance(item, MAPPINGS) and len(item) == 1:
                 (k, v), = item.items()
                 items.append((str(k), v, True))
             else:
@@ -333,8 +338,7 @@ def _read_params(params: Any, where: str) -> tuple[tuple[str, ...], dict[str, An
 # --------------------------------------------------------------------------- expansion
 
 
-@dataclass(frozen=True)
-class Expanded:
+class Expanded(NamedTuple):
     """The flat layer nodes for spec.build_layers (each with its path), and the blocks."""
 
     nodes: tuple[Node, ...]
@@ -438,7 +442,7 @@ class _Expander:
         if isinstance(entry, str):
             words = entry.split()
             return (words[0] if words else entry), {}, len(words) > 1
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, MAPPINGS):
             return "", {}, False
         entry = {str(k): v for k, v in entry.items()}
         if "type" in entry:
@@ -451,7 +455,7 @@ class _Expander:
         if kind in BLOCK_KINDS or kind in self.templates:
             if kind == "branches" and isinstance(value, list):
                 value = {"paths": value}
-            options = dict(value) if isinstance(value, Mapping) else ({} if value is None else {VALUE: value})
+            options = dict(value) if isinstance(value, MAPPINGS) else ({} if value is None else {VALUE: value})
             for key in ("name", "from", "if"):
                 if key in entry:
                     if key in options:
@@ -502,7 +506,7 @@ class _Expander:
     def branches(self, options, scope, path, block_input, env, fail, full) -> Source:
         _check_keys(options, BRANCHES_KEYS, "branches", fail)
         paths = options.get("paths")
-        if isinstance(paths, Mapping):
+        if isinstance(paths, MAPPINGS):
             named = [(str(k), v) for k, v in paths.items()]
         elif isinstance(paths, list):
             named = [(f"branch{n}", v) for n, v in enumerate(paths, start=1)]
@@ -570,7 +574,7 @@ class _Expander:
 
     def layer(self, entry, scope, path, prev: Source, env: _Env, forced_name: str | None, written: str | None) -> Source:
         index = self.next_index
-        if isinstance(entry, Mapping) and "if" in entry:
+        if isinstance(entry, MAPPINGS) and "if" in entry:
             entry = dict(entry)
             fail = self.failer(None, written)
             condition = substitute(entry.pop("if"), env, fail)
@@ -661,12 +665,12 @@ def _name_text(name: Any) -> str | None:
 
 
 def _has_name(entry: Any) -> bool:
-    if not isinstance(entry, Mapping):
+    if not isinstance(entry, MAPPINGS):
         return isinstance(entry, str) and "name=" in entry
     if "name" in entry:
         return True
     inner = [v for k, v in entry.items() if k not in ENTRY_KEYS]
-    return len(inner) == 1 and isinstance(inner[0], Mapping) and "name" in inner[0]
+    return len(inner) == 1 and isinstance(inner[0], MAPPINGS) and "name" in inner[0]
 
 
 def _check_name(name: Any, fail) -> str:

@@ -8,8 +8,7 @@ repeats it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .arith import Size, is_int, product
 from .engine import LayerReport, NetworkReport
@@ -180,8 +179,7 @@ def _extreme(values: list[Any], pick, sympy_name: str) -> Any:
     return getattr(sympy, sympy_name)(*values)
 
 
-@dataclass(frozen=True)
-class AxisField:
+class AxisField(NamedTuple):
     """The receptive field of a layer's units along one spatial axis, in input positions.
 
     ``size`` input positions seen by one unit, ``jump`` the distance in input positions between
@@ -329,8 +327,7 @@ def _layer_field_with_layout(layer: LayerReport, inputs: list[Field | None], lay
 # --------------------------------------------------------------------------- memory
 
 
-@dataclass(frozen=True)
-class MemoryEstimate:
+class MemoryEstimate(NamedTuple):
     """Bytes for a batch at one element size. Every layer is taken to write a new tensor.
 
     ``activation_bytes``: every layer's output once (what torchinfo calls the forward pass size).
@@ -412,8 +409,7 @@ def memory_estimate(report: NetworkReport, *, dtype: str = "float32", batch: int
 # --------------------------------------------------------------------------- all together
 
 
-@dataclass(frozen=True)
-class LayerCost:
+class LayerCost(NamedTuple):
     """One layer's costs for one sample; ``activation_bytes`` is for the whole batch."""
 
     macs: Size
@@ -424,8 +420,7 @@ class LayerCost:
     receptive_field: Field | None
 
 
-@dataclass(frozen=True)
-class NetworkCosts:
+class NetworkCosts(NamedTuple):
     """Per-layer costs (in the report's layer order), totals, and the memory estimate."""
 
     layers: tuple[LayerCost, ...]

@@ -5,8 +5,7 @@ format reads. Work is linear in the number of layers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .arith import AxisStep, Size, fmt, is_int
 from .errors import SpecError
@@ -16,8 +15,7 @@ from .shapes import Shape
 from .spec import LayerSpec, NetworkSpec
 
 
-@dataclass(frozen=True)
-class LayerReport:
+class LayerReport(NamedTuple):
     """One computed layer: where it reads from, what it outputs, what it holds."""
 
     spec: LayerSpec
@@ -43,8 +41,7 @@ class LayerReport:
         return self.outcome.shape
 
 
-@dataclass(frozen=True)
-class NetworkReport:
+class NetworkReport(NamedTuple):
     """A whole network computed: the input, every layer, and the totals."""
 
     spec: NetworkSpec

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from .arith import (
     AxisStep,
@@ -144,8 +143,7 @@ def dims(value: Any, what: str) -> tuple[Size, ...]:
     return tuple(-1 if v == -1 else positive(v, what) for v in value)
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One argument a layer kind takes: its name, how its value is checked, its default."""
 
     name: str
@@ -162,8 +160,7 @@ class Arg:
 # --------------------------------------------------------------------------- outcome of a layer
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one layer does to its input: the output shape, its parameters and their arithmetic."""
 
     shape: Shape
@@ -185,8 +182,7 @@ class Outcome:
         return self.trainable + self.non_trainable
 
 
-@dataclass(frozen=True)
-class LayerContext:
+class LayerContext(NamedTuple):
     """Which layer is being computed, so a rule can raise an error that names it."""
 
     index: int

@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .errors import SpecError
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """The largest spec convcalc reads; every field is a count (bytes, levels, nodes, layers, digits)."""
 
     bytes: int = 5_000_000  # size of the spec text (a 100,000-layer spec of 'conv2d: {...}' is ~5 MB)
@@ -27,7 +25,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
-LIMIT_NAMES = tuple(f.name for f in fields(Limits))
+LIMIT_NAMES = Limits._fields
 _WHAT = {
     "bytes": "bytes",
     "depth": "levels of nesting",
@@ -62,7 +60,7 @@ def parse_limits(options: tuple[str, ...] | list[str], base: Limits = DEFAULT_LI
             if not digits.isdigit() or int(digits) < 1 or len(digits) > 18:
                 raise SpecError(f"--limit {name} must be a whole number ≥ 1, got {text.strip()!r}", hint=f"e.g. --limit {name}=1000000")
             changes[name] = int(digits)
-    return replace(base, **changes)
+    return base._replace(**changes)
 
 
 def check_size(size: int, label: str, limits: Limits, *, known: bool = True) -> None:

@@ -1,7 +1,7 @@
 """Activation shapes, kept layout-free inside and written in the user's layout outside."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .arith import Size, product
 
@@ -9,8 +9,7 @@ LAYOUTS = ("hwc", "chw")
 AXIS_NAMES = {0: (), 1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """One sample's activation: its spatial sizes (D, H, W order) and its channel count.
 
     A flat vector (after flatten or dense) has no spatial axes: ``Shape((), 4096)``.

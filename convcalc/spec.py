@@ -8,13 +8,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import ArgError, SpecError, did_you_mean
 from .layers import LayerKind, all_names, family_args, lookup, positive
 from .limits import DEFAULT_LIMITS, Limits, check_digits_in_text, check_size, int_digits, limit_error
 from .shapes import LAYOUTS
+
+# What a spec mapping may be: dict first, as the YAML loader makes dicts and isinstance stops
+# there, before the slower ABC check that other mappings (from Python callers) need.
+MAPPINGS = (dict, Mapping)
 
 TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers", "blocks", "expect")
 LAYER_KEYS = ("type", "name", "from", "expect")
@@ -24,8 +27,7 @@ EXPECT_TOP_KEYS = ("output_shape", "total_params", "trainable_params", "non_trai
 INLINE_EXAMPLE = '"input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10"'
 
 
-@dataclass(frozen=True)
-class LayerSpec:
+class LayerSpec(NamedTuple):
     """One node of the network graph as the user wrote it, arguments checked and defaults filled."""
 
     index: int  # 1-based position in the spec
@@ -38,8 +40,7 @@ class LayerSpec:
     expect: Mapping[str, Any] | None = None  # the student's answers for this layer (check)
 
 
-@dataclass(frozen=True)
-class NetworkSpec:
+class NetworkSpec(NamedTuple):
     """A whole network: its input (in the layout's order) and its nodes in order."""
 
     input_dims: tuple[Any, ...]
@@ -110,7 +111,7 @@ def parse_document(text: str, label: str, limits: Limits = DEFAULT_LIMITS) -> An
             document = load_yaml(text, label, limits)
         except SpecError:
             return text.strip()
-        return document if isinstance(document, Mapping) else text.strip()
+        return document if isinstance(document, MAPPINGS) else text.strip()
     if label.endswith(".json"):
         from .yamlload import load_json
 
@@ -212,7 +213,7 @@ def _where_error(problem: str, where: str, hint: str | None = None) -> SpecError
 
 def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec>", limits: Limits = DEFAULT_LIMITS) -> NetworkSpec:
     """Check a parsed document and build the network's nodes; every failure is a SpecError."""
-    if not isinstance(document, Mapping):
+    if not isinstance(document, MAPPINGS):
         raise _where_error(
             f"a spec must be a mapping with input: and layers:, not {_type_name(document)}",
             source,
@@ -307,7 +308,7 @@ def _split_entry(entry: Any, index: int) -> tuple[str, dict[str, Any], str | Non
         if len(entry.split()) > 1:
             return _split_entry(_inline_layer(entry, index), index)
         return entry.strip(), {}, None, None
-    if not isinstance(entry, Mapping):
+    if not isinstance(entry, MAPPINGS):
         raise fail(
             f"a layer must be a type name or a mapping, not {_type_name(entry)} ({entry!r})",
             "write e.g. '- relu' or '- conv2d: {filters: 10, kernel: 5}'",
@@ -325,7 +326,7 @@ def _split_entry(entry: Any, index: int) -> tuple[str, dict[str, Any], str | Non
             )
         type_written = type_keys[0]
         value = entry[type_written]
-        if isinstance(value, Mapping):
+        if isinstance(value, MAPPINGS):
             raw = {str(k): v for k, v in value.items()}
         elif value is None:
             raw = {}
@@ -417,7 +418,7 @@ def check_expect(value: Any, allowed: tuple[str, ...], error) -> dict[str, Any] 
     """An `expect:` mapping with known keys only: a shape is a list, a count a number or formula."""
     if value is None:
         return None
-    if not isinstance(value, Mapping) or not value:
+    if not isinstance(value, MAPPINGS) or not value:
         raise error(f"expect must be a mapping such as {{{allowed[0]}: …}}, got {value!r}", f"its keys are: {', '.join(allowed)}")
     checked: dict[str, Any] = {}
     for key, answer in value.items():

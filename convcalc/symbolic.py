@@ -7,7 +7,6 @@ numbers. SymPy is only imported when a spec actually holds a symbol.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -77,10 +76,10 @@ def substitute(spec: NetworkSpec, values: Mapping[str, int]) -> NetworkSpec:
 
     by_symbol = {make_symbol(name): number for name, number in values.items()}
     layers = tuple(
-        dataclasses.replace(layer, args={key: _substitute(arg, by_symbol) for key, arg in layer.args.items()})
+        layer._replace(args={key: _substitute(arg, by_symbol) for key, arg in layer.args.items()})
         for layer in spec.layers
     )
-    return dataclasses.replace(spec, input_dims=_substitute(tuple(spec.input_dims), by_symbol), layers=layers)
+    return spec._replace(input_dims=_substitute(tuple(spec.input_dims), by_symbol), layers=layers)
 
 
 def load_report(

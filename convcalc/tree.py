@@ -5,16 +5,14 @@ sums over its index range (totals still come from the layers alone, never from t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .arith import Size, fmt
 from .engine import LayerReport, NetworkReport, value
 from .formats import param_formula
 
 
-@dataclass(frozen=True)
-class BlockTotals:
+class BlockTotals(NamedTuple):
     """One block with what its layers add up to."""
 
     block: Any  # blocks.BlockSpec

@@ -148,3 +148,79 @@ def test_readme_reference_table_is_current():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = run_cli("types", "--markdown").stdout.strip()
     assert table in readme
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"name": "conv1", "shape": [55, 55, 96], "params": 34944},
+        {"formula": "11·11·3·96 + 96 = 34,944", "tab\tquote\"back\\slash": "\x00\x1f\u2028 é 漢"},
+        [10**400, -3, 0, True, False, None, 1.5, 0.1, 1e300, 2.0],
+        {"nested": [{"a": []}, {}], "empty": "", "1": [[1, [2, [3]]]]},
+        "a lone string",
+        [],
+    ],
+)
+def test_compact_encoder_writes_what_the_json_package_writes(value):
+    """The JSON output skips loading the json package; the package itself is the oracle."""
+    import json
+
+    from convcalc.formats import _compact_encoder
+
+    assert _compact_encoder()(value) == json.JSONEncoder(ensure_ascii=False).encode(value)
+
+
+def test_compact_encoder_rejects_what_json_rejects():
+    from convcalc.formats import _compact_encoder
+
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        _compact_encoder()({"x": object()})
+
+
+def _console(*args: str, stdin: str | None = None):
+    """`convcalc ARGS` as the console script runs it: run() in a process of its own."""
+    import subprocess
+    import sys
+
+    code = "import sys; from convcalc.cli import run; sys.argv = ['convcalc', *sys.argv[1:]]; run()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=60, input=stdin)
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code"),
+    [
+        (("summary", "specs/lenet5.yaml", "--json"), 0),
+        (("summary", "input 8x8x1; conv2d 2 kernel=9"), 2),  # kernel larger than the input
+        (("check", "specs/homework_cs231n_answers.yaml"), 1),  # 8 of 11 answers right
+        (("solve", "--in", "224", "--out", "112", "--kernel", "7", "--stride", "2"), 0),
+        (("--version",), 0),
+        (("summary",), 2),  # click's usage error
+    ],
+)
+def test_console_script_exit_codes_and_complete_output(args, exit_code):
+    """run() ends the process with os._exit after flushing: the code and every byte must survive."""
+    result = _console(*args)
+    assert result.returncode == exit_code, result.stderr
+    assert "Traceback" not in result.stderr
+    if args[-1] == "--json":
+        import json
+
+        assert json.loads(result.stdout)["trainable_params"] == 61706  # LeNet-5, LeCun et al. 1998 (as in test_specs)
+
+
+def test_console_script_quiet_when_the_reader_stops_early():
+    """`convcalc summary BIG --json | head -1`: the closed pipe ends the run without a traceback."""
+    import subprocess
+    import sys
+
+    layers = "".join("  - conv2d: {filters: 4, kernel: 1}\n" for _ in range(3000))
+    spec = f"input: [8, 8, 4]\nlayers:\n{layers}"
+    code = "import sys; from convcalc.cli import run; sys.argv = ['convcalc', 'summary', '-', '--json']; run()"
+    writer = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    writer.stdin.write(spec.encode())
+    writer.stdin.close()
+    assert writer.stdout.read(1) == b"{"
+    writer.stdout.close()  # the reader goes away with most of the output unread
+    error = writer.stderr.read().decode()
+    assert writer.wait(timeout=60) == 0
+    assert error == ""

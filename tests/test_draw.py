@@ -6,7 +6,6 @@ change of the picture (and look at the result before committing it).
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import os
@@ -241,7 +240,7 @@ def test_depth_collapses_blocks_into_one_node():
     """--depth N draws each block nested at level N as one node (blocks come from the spec's path)."""
     spec = spec_from_text("input 8x8x3; conv2d 4 kernel=3 padding=1; relu; conv2d 4 kernel=3 padding=1; maxpool2d 2; flatten; dense 10")
     paths = [("stage1",), ("stage1",), ("stage1", "inner"), ("stage1",), (), ()]
-    spec = dataclasses.replace(spec, layers=tuple(dataclasses.replace(l, path=p) for l, p in zip(spec.layers, paths)))
+    spec = spec._replace(layers=tuple(l._replace(path=p) for l, p in zip(spec.layers, paths)))
     report = analyze(spec)
     full = build_nodes(report)
     assert [n.key for n in full] == ["input", "conv2d_1", "conv2d_2", "maxpool2d_1", "flatten_1", "dense_1"]
