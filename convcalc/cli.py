@@ -273,6 +273,7 @@ def run() -> None:
     to do at that point but to hand over the output, so the process flushes its streams and ends
     with os._exit. Only here: tests call main() in-process and keep an ordinary interpreter.
     A reader that stops early (`| head`) closes the pipe; that ends the run quietly, as for `cat`.
+    Output that cannot be written (a full disk) is one line on stderr and exit code 1.
     """
     import os
 
@@ -281,15 +282,28 @@ def run() -> None:
         code = 0
     except SystemExit as exit_:  # click ends every run this way, with our exit code
         code = exit_.code
+    except OSError as error:  # raised while writing: click itself only catches a closed pipe
+        code = _unwritable(error)
     if code is not None and not isinstance(code, int):  # sys.exit("text"): what Python itself does
         print(code, file=sys.stderr)
         code = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        code = code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            pass
+        except OSError as error:
+            code = _unwritable(error)
     os._exit(code or 0)
+
+
+def _unwritable(error: OSError) -> int:
+    try:
+        sys.stderr.write(f"convcalc: error: cannot write the output: {error.strerror or error}\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -224,3 +225,17 @@ def test_console_script_quiet_when_the_reader_stops_early():
     error = writer.stderr.read().decode()
     assert writer.wait(timeout=60) == 0
     assert error == ""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("output_format", ["json", "table"])
+def test_console_script_full_disk_is_one_line_not_a_traceback(output_format):
+    import subprocess
+    import sys
+
+    code = "import sys; from convcalc.cli import run; sys.argv = ['convcalc', *sys.argv[1:]]; run()"
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-c", code, "summary", "specs/lenet5.yaml", "--format", output_format],
+                                stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "convcalc: error: cannot write the output: No space left on device\n"
