@@ -1,16 +1,20 @@
 """Plain-text renderers: JSON, CSV and Markdown. No rich here, so scripts start fast."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .arith import fmt
 from .engine import LayerReport, NetworkReport, value
 
+if TYPE_CHECKING:  # costs is loaded only when a format needs it
+    from .costs import LayerCost
 
-def layer_record(layer: LayerReport, layout: str) -> dict[str, Any]:
+
+def layer_record(layer: LayerReport, cost: LayerCost, layout: str) -> dict[str, Any]:
     """Everything known about one layer, with exact integers (symbolic sizes as text)."""
     out = layer.outcome
+    field = cost.receptive_field
     return {
         "index": layer.index,
         "name": layer.name,
@@ -27,6 +31,15 @@ def layer_record(layer: LayerReport, layout: str) -> dict[str, Any]:
         "formula": param_formula(layer),
         "macs": value(out.macs),
         "warnings": list(layer.warnings),
+        "flops": value(cost.flops),
+        "activation_elements": value(cost.activation_elements),
+        "activation_bytes": value(cost.activation_bytes),
+        "parameter_bytes": value(cost.parameter_bytes),
+        "receptive_field": None if field is None else [
+            {"axis": f.axis, "size": _number(f.size), "jump": _number(f.jump), "start": _number(f.start),
+             "centre": _number(f.centre), "effective_padding": _number(f.effective_padding), "exact": f.exact}
+            for f in field
+        ],
     }
 
 
@@ -41,22 +54,48 @@ def param_formula(layer: LayerReport) -> str:
 
 def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
     """The whole report as plain data; ``cost_options`` (dtype, batch, optimizer) size the memory figures."""
+    record = _record_parts(report, **cost_options)
+    record["layers"] = list(record["layers"])
+    return record
+
+
+def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
+    """The report's keys in order, with "layers" left as an iterator: JSON writes each layer as it
+    is made, so a 100,000-layer report never holds every layer's record (or text) at once."""
+    from .costs import network_costs
+
     layout = report.layout
+    costs = network_costs(report, **cost_options)
     trainable, non_trainable = report.trainable_params, report.non_trainable_params  # each a sum over the layers
-    record = {
+    m = costs.memory
+    return {
         "name": report.name,
         "layout": layout,
         "input_shape": [value(d) for d in report.input_shape.in_layout(layout)],
         "output_shape": [value(d) for d in report.output_shape.in_layout(layout)],
-        "layers": [layer_record(layer, layout) for layer in report.layers],
+        "layers": (layer_record(layer, cost, layout) for layer, cost in zip(report.layers, costs.layers)),
         "total_params": value(trainable + non_trainable),
         "trainable_params": value(trainable),
         "non_trainable_params": value(non_trainable),
         "total_macs": value(sum((layer.outcome.macs for layer in report.layers), 0)),
         "warnings": [{"index": layer.index, "name": layer.name, "message": text} for layer, text in report.warnings],
+        "total_flops": value(costs.total_flops),
+        "memory": {
+            "dtype": m.dtype,
+            "bytes_per_element": m.bytes_per_element,
+            "batch": m.batch,
+            "optimizer": m.optimizer,
+            "input_bytes": value(m.input_bytes),
+            "activation_bytes": value(m.activation_bytes),
+            "parameter_bytes": value(m.parameter_bytes),
+            "inference_peak_activation_bytes": value(m.inference_peak_bytes),
+            "inference_bytes": value(m.inference_bytes),
+            "training_activation_bytes": value(m.training_activation_bytes),
+            "gradient_bytes": value(m.gradient_bytes),
+            "optimizer_state_bytes": value(m.optimizer_state_bytes),
+            "training_bytes": value(m.training_bytes),
+        },
     }
-    add_costs(record, report, **cost_options)
-    return record
 
 
 def _number(size: Any) -> Any:
@@ -70,65 +109,34 @@ def _number(size: Any) -> Any:
     return value(size)
 
 
-def add_costs(record: dict[str, Any], report: NetworkReport, **cost_options: Any) -> None:
-    """FLOPs, memory and receptive fields into a report record (keys added, none removed)."""
-    from .costs import network_costs
-
-    costs = network_costs(report, **cost_options)
-    for layer_record_, cost in zip(record["layers"], costs.layers):
-        field = cost.receptive_field
-        layer_record_.update(
-            {
-                "flops": value(cost.flops),
-                "activation_elements": value(cost.activation_elements),
-                "activation_bytes": value(cost.activation_bytes),
-                "parameter_bytes": value(cost.parameter_bytes),
-                "receptive_field": None if field is None else [
-                    {"axis": f.axis, "size": _number(f.size), "jump": _number(f.jump), "start": _number(f.start),
-                     "centre": _number(f.centre), "effective_padding": _number(f.effective_padding), "exact": f.exact}
-                    for f in field
-                ],
-            }
-        )
-    m = costs.memory
-    record["total_flops"] = value(costs.total_flops)
-    record["memory"] = {
-        "dtype": m.dtype,
-        "bytes_per_element": m.bytes_per_element,
-        "batch": m.batch,
-        "optimizer": m.optimizer,
-        "input_bytes": value(m.input_bytes),
-        "activation_bytes": value(m.activation_bytes),
-        "parameter_bytes": value(m.parameter_bytes),
-        "inference_peak_activation_bytes": value(m.inference_peak_bytes),
-        "inference_bytes": value(m.inference_bytes),
-        "training_activation_bytes": value(m.training_activation_bytes),
-        "gradient_bytes": value(m.gradient_bytes),
-        "optimizer_state_bytes": value(m.optimizer_state_bytes),
-        "training_bytes": value(m.training_bytes),
-    }
-
-
 def render_json(report: NetworkReport, **cost_options: Any) -> str:
-    """The report as JSON, one layer (and one block) per line.
+    """The report as JSON, one layer (and one block) per line."""
+    return "".join(json_pieces(report, **cost_options))
 
-    Written piece by piece with the compact (C) encoder: ``json.dumps(indent=2)`` runs Python's
+
+def json_pieces(report: NetworkReport, **cost_options: Any) -> Iterator[str]:
+    """The report as JSON text, piece by piece, one layer (and one block) per line.
+
+    Each value is written with the compact (C) encoder: ``json.dumps(indent=2)`` runs Python's
     pure-Python encoder, which was most of the time of a cold ``summary --format json``.
     """
-    record = report_record(report, **cost_options)
+    record = _record_parts(report, **cost_options)
     if report.spec.blocks:  # one extra entry per block; "layers" keeps one entry per layer
         from .tree import block_records
 
         record["blocks"] = block_records(report)
     encode = _compact_encoder()
-    lines = []
-    for key, item in record.items():
-        if isinstance(item, list) and item and isinstance(item[0], dict):
-            inner = ",\n    ".join(map(encode, item))
-            lines.append(f"  {encode(key)}: [\n    {inner}\n  ]")
+    yield "{"
+    for position, (key, item) in enumerate(record.items()):
+        yield ",\n  " if position else "\n  "
+        if key == "layers" or (isinstance(item, list) and item and isinstance(item[0], dict)):
+            yield f"{encode(key)}: ["
+            for number, entry in enumerate(item):
+                yield ("," if number else "") + "\n    " + encode(entry)
+            yield "\n  ]"
         else:
-            lines.append(f"  {encode(key)}: {encode(item)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+            yield f"{encode(key)}: {encode(item)}"
+    yield "\n}\n"
 
 
 def _compact_encoder() -> Callable[[Any], str]:
