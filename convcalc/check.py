@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .arith import fmt, is_int
-from .engine import LayerReport, NetworkReport
+from .engine import LayerReport, NetworkReport, value
 from .errors import SpecError
 from .explain import explain_layer, pretty, total_lines
 
@@ -24,6 +24,10 @@ class Verdict:
     correct: str  # the right value as convcalc prints it
     right: bool
     derivation: tuple[str, ...] = ()
+    layer_index: int | None = None  # None for an answer about the whole network
+    layer_name: str | None = None
+    written: Any = None  # the answer exactly as the spec holds it (a number, text or a list)
+    value: Any = None  # the right value: an exact int, a list of them, or a formula's text
 
 
 def _number(answer: Any, where: str) -> Any:
@@ -73,10 +77,12 @@ def _layer_verdicts(layer: LayerReport, layout: str) -> list[Verdict]:
         if key == "shape":
             dims = out.shape.in_layout(layout)
             right = _shape_right(answer, dims, where)
-            verdicts.append(Verdict(where, key, _written(answer), pretty(out.shape.describe(layout)), right, explained.shape_lines))
+            verdicts.append(Verdict(where, key, _written(answer), pretty(out.shape.describe(layout)), right, explained.shape_lines,
+                                    layer.index, layer.name, answer, [value(d) for d in dims]))
         else:
             right = _same(answer, counts[key], where)
-            verdicts.append(Verdict(where, key, _written(answer), pretty(fmt(counts[key])), right, explained.param_lines))
+            verdicts.append(Verdict(where, key, _written(answer), pretty(fmt(counts[key])), right, explained.param_lines,
+                                    layer.index, layer.name, answer, value(counts[key])))
     return verdicts
 
 
@@ -92,7 +98,8 @@ def _network_verdicts(report: NetworkReport) -> list[Verdict]:
             shape = report.output_shape
             right = _shape_right(answer, shape.in_layout(report.layout), "expect")
             derivation = tuple(f"layer {layer.index} '{layer.name}' → {pretty(layer.shape.describe(report.layout))}" for layer in report.layers)
-            verdicts.append(Verdict("network", key, _written(answer), pretty(shape.describe(report.layout)), right, derivation))
+            verdicts.append(Verdict("network", key, _written(answer), pretty(shape.describe(report.layout)), right, derivation,
+                                    written=answer, value=[value(d) for d in shape.in_layout(report.layout)]))
         else:
             right = _same(answer, totals[key], "expect")
             per_layer = tuple(
@@ -101,7 +108,8 @@ def _network_verdicts(report: NetworkReport) -> list[Verdict]:
                 if not (is_int(layer.outcome.params) and layer.outcome.params == 0)
             )
             derivation = per_layer + (total_lines(report) if key == "total_params" else ())
-            verdicts.append(Verdict("network", key, _written(answer), pretty(fmt(totals[key])), right, derivation))
+            verdicts.append(Verdict("network", key, _written(answer), pretty(fmt(totals[key])), right, derivation,
+                                    written=answer, value=value(totals[key])))
     return verdicts
 
 
@@ -132,3 +140,27 @@ def render_verdicts(verdicts: list[Verdict]) -> str:
     lines.append("")
     lines.append(f"{len(verdicts) - wrong} of {len(verdicts)} right" + (f", {wrong} wrong" if wrong else ""))
     return "\n".join(lines) + "\n"
+
+
+def render_verdicts_json(verdicts: list[Verdict]) -> str:
+    """The verdicts for a grading script: counts, then every answer with the exact right value."""
+    import json
+
+    wrong = sum(not v.right for v in verdicts)
+    record = {
+        "right": len(verdicts) - wrong,
+        "wrong": wrong,
+        "answers": [
+            {
+                "layer_index": v.layer_index,
+                "layer_name": v.layer_name,
+                "what": v.what,
+                "answer": v.written,
+                "correct": v.value,
+                "right": v.right,
+                "derivation": list(v.derivation),
+            }
+            for v in verdicts
+        ],
+    }
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"

@@ -35,6 +35,32 @@ def _stdin_text(source: str, limits=None) -> str | None:
     return decode(data, "<stdin>")
 
 
+def _set_option(command):
+    return click.option("--set", "assignments", multiple=True, metavar="NAME=N",
+                        help="Give a symbol a value, e.g. --set k1=32.")(command)
+
+
+def _limit_option(command):
+    return click.option(
+        "--limit",
+        "limit_options",
+        multiple=True,
+        metavar="NAME=N",
+        help="Raise a safety limit: bytes (5,000,000), depth (50), aliases (100,000), layers (100,000), digits (4,000).",
+    )(command)
+
+
+def _load(spec: str, *, layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (),
+          limit_options: tuple[str, ...] = ()):
+    """SPEC read and computed as every command reads it, and the limits it was read under (SpecError on a problem)."""
+    from .limits import parse_limits
+    from .symbolic import load_report
+
+    limits = parse_limits(limit_options)
+    report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments, limits=limits)
+    return report, limits
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
 def main() -> None:
@@ -52,20 +78,14 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
 @click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
 @click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
-@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
+@_set_option
 @click.option("--columns", "-c", "columns_text", metavar="LIST",
               help="Table columns, comma-separated: index, name, type, inputs, shape, params, formula, macs, flops, "
                    "memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. JSON has them all.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
 @click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
-@click.option(
-    "--limit",
-    "limit_options",
-    multiple=True,
-    metavar="NAME=N",
-    help="Raise a safety limit: bytes (5,000,000), depth (50), aliases (100,000), layers (100,000), digits (4,000).",
-)
+@_limit_option
 def summary(
     spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
     explain: bool = False, assignments: tuple[str, ...] = (), columns_text: str | None = None,
@@ -84,16 +104,14 @@ def summary(
 
 
 def _summary(spec, output_format, layout, strict, depth, explain, assignments, columns_text, dtype, batch, optimizer, limit_options) -> None:
-    from .limits import int_digits, parse_limits
-    from .symbolic import load_report
+    from .limits import int_digits
 
     cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
-        limits = parse_limits(limit_options)
         if columns_text or output_format == "table":
             from .columns import parse_columns
         columns = parse_columns(columns_text) if columns_text or output_format == "table" else None  # JSON has them all
-        report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments, limits=limits)
+        report, limits = _load(spec, layout=layout, strict=strict, assignments=assignments, limit_options=limit_options)
     except SpecError as error:
         fail(error)
     out = sys.stdout
@@ -117,7 +135,7 @@ def _summary(spec, output_format, layout, strict, depth, explain, assignments, c
         elif output_format == "markdown":
             out.write(formats.render_markdown(report, columns if columns_text else None, **cost_options))
         else:
-            out.write(formats.render_csv(report))
+            out.write(formats.render_csv(report, columns if columns_text else None, **cost_options))
 
 
 @main.command()
@@ -128,23 +146,27 @@ def _summary(spec, output_format, layout, strict, depth, explain, assignments, c
 @click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
 @click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True, help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout for the shape labels.")
-def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None) -> None:
+@_set_option
+@_limit_option
+def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None,
+         assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = ()) -> None:
     """Draw the network as activation volumes with their kernels (SVG or PNG).
 
     Needs the optional extra: pip install 'convcalc[draw]'.
     """
-    from .engine import summarize
     from . import draw as drawing
+    from .limits import int_digits
 
     try:
         if output is not None:
             drawing.picture_format(output)
-        report = summarize(spec, layout=layout, stdin_text=_stdin_text(spec))
+        report, limits = _load(spec, layout=layout, assignments=assignments, limit_options=limit_options)
         options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
-        if output is None:
-            click.echo(drawing.svg_text(report, **options), nl=False)
-        else:
-            drawing.write_picture(report, output, **options)
+        with int_digits(limits):
+            if output is None:
+                click.echo(drawing.svg_text(report, **options), nl=False)
+            else:
+                drawing.write_picture(report, output, **options)
     except SpecError as error:
         fail(error)
 
@@ -154,17 +176,22 @@ def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | Non
 @click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), required=True, help="The framework to write code for.")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
-def export(spec: str, target: str, output: str | None, layout: str | None) -> None:
+@_set_option
+@_limit_option
+def export(spec: str, target: str, output: str | None, layout: str | None,
+           assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = ()) -> None:
     """Write the network as PyTorch (nn.Module) or Keras (functional API) code.
 
     The module runs on its own: `convcalc export SPEC --to pytorch | python -` prints the
     output shape of a zero tensor passed through it.
     """
-    from .engine import summarize
     from .export import export as export_code
+    from .limits import int_digits
 
     try:
-        code = export_code(summarize(spec, layout=layout, stdin_text=_stdin_text(spec)), target)
+        report, limits = _load(spec, layout=layout, assignments=assignments, limit_options=limit_options)
+        with int_digits(limits):
+            code = export_code(report, target)
     except SpecError as error:
         fail(error)
     if output is None:
@@ -213,21 +240,26 @@ main.add_command(
 @main.command()
 @click.argument("answers")
 @click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout.")
-@click.option("--set", "assignments", multiple=True, metavar="NAME=N", help="Give a symbol a value, e.g. --set k1=32.")
-def check(answers: str, layout: str | None, assignments: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON (for a grading script).")
+@_set_option
+@_limit_option
+def check(answers: str, layout: str | None, as_json: bool = False, assignments: tuple[str, ...] = (),
+          limit_options: tuple[str, ...] = ()) -> None:
     """Mark the answers in a spec (expect: on layers and at the top) right or wrong.
 
     Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
     """
-    from .check import check_report, render_verdicts
-    from .symbolic import load_report
+    from .check import check_report, render_verdicts, render_verdicts_json
+    from .limits import int_digits
 
     try:
-        report = load_report(answers, layout=layout, stdin_text=_stdin_text(answers), assignments=assignments)
-        verdicts = check_report(report)
+        report, limits = _load(answers, layout=layout, assignments=assignments, limit_options=limit_options)
+        with int_digits(limits):
+            verdicts = check_report(report)
+            text = (render_verdicts_json if as_json else render_verdicts)(verdicts)
     except SpecError as error:
         fail(error)
-    click.echo(render_verdicts(verdicts), nl=False)
+    click.echo(text, nl=False)
     sys.exit(0 if all(v.right for v in verdicts) else 1)
 
 

@@ -274,13 +274,15 @@ def extents(nodes: Sequence[Node], scale: str) -> dict[str, Extent]:
 
 def check_drawable(report: NetworkReport) -> None:
     """Symbolic sizes have no length to draw: name the first layer that has one."""
+    from .symbolic import numbers_hint
+
     if not all(is_int(d) for d in (*report.input_shape.spatial, report.input_shape.channels)):
-        raise DrawError("the input size is symbolic; a drawing needs numbers", hint="give every input size as a number", where="input")
+        raise DrawError("the input size is symbolic; a drawing needs numbers", hint=numbers_hint(report.spec), where="input")
     for layer in report.layers:
         if not all(is_int(d) for d in (*layer.shape.spatial, layer.shape.channels)):
             raise DrawError(
                 f"its output {layer.shape.describe(report.layout)} is symbolic; a drawing needs numbers",
-                hint="give every input size as a number",
+                hint=numbers_hint(report.spec),
                 layer_index=layer.index,
                 layer_name=layer.name,
                 layer_type=layer.type,

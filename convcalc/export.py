@@ -105,16 +105,16 @@ def _fail(layer: LayerReport, problem: str, hint: str | None = None) -> SpecErro
 
 
 def _check_numeric(report: NetworkReport) -> None:
+    from .symbolic import numbers_hint
+
     sizes = list(report.input_shape.spatial) + [report.input_shape.channels]
     for layer in report.layers:
         shape = layer.shape
         for size in (*shape.spatial, shape.channels, layer.outcome.params):
             if not is_int(size):
-                raise _fail(layer, f"export needs numbers, but this layer's size is symbolic ({size})",
-                            "give every input size as a number")
+                raise _fail(layer, f"export needs numbers, but this layer's size is symbolic ({size})", numbers_hint(report.spec))
     if not all(is_int(s) for s in sizes):
-        raise SpecError("export needs numbers, but the input size is symbolic", hint="give every input size as a number",
-                        where="input")
+        raise SpecError("export needs numbers, but the input size is symbolic", hint=numbers_hint(report.spec), where="input")
 
 
 def _torch_dim(shape: Shape, axis: int | None, layout: str) -> int:

@@ -196,14 +196,23 @@ def warning_lines(report: NetworkReport) -> list[str]:
     return [f"⚠ layer {layer.index} '{layer.name}': {text}" for layer, text in report.warnings]
 
 
-def render_csv(report: NetworkReport) -> str:
+def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
+    """One row for the input and one per layer, exact numbers (no units), for a spreadsheet.
+
+    ``columns`` (the keys --columns takes) chooses the columns; without it the parameter columns.
+    """
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["index", "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params", "formula"])
     layout = report.layout
+    if columns is not None:
+        from .costs import network_costs
+
+        writer.writerows(_chosen_csv_rows(report, network_costs(report, **cost_options), columns))
+        return buffer.getvalue()
+    writer.writerow(["index", "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params", "formula"])
     writer.writerow(["0", "input", "input", "x".join(str(d) for d in report.input_shape.in_layout(layout)), 0, 0, 0, ""])
     for layer in report.layers:
         out = layer.outcome
@@ -212,6 +221,55 @@ def render_csv(report: NetworkReport) -> str:
              value(out.params), value(out.trainable), value(out.non_trainable), param_formula(layer)]
         )
     return buffer.getvalue()
+
+
+# --columns keys to CSV header cells: the JSON names, and the receptive field as four columns.
+_CSV_HEADERS = {
+    "index": ["index"], "name": ["name"], "type": ["type"], "inputs": ["inputs"], "shape": ["output_shape"],
+    "params": ["params"], "formula": ["formula"], "macs": ["macs"], "flops": ["flops"],
+    "memory": ["activation_bytes"], "param_memory": ["parameter_bytes"],
+    "rf": ["rf_size", "rf_jump", "rf_start", "rf_exact"],
+}
+
+
+def _per_axis_csv(values: list[Any]) -> Any:
+    """One value when every axis agrees, else 'HxW' as shapes are written."""
+    numbers = [_number(v) for v in values]
+    return numbers[0] if all(n == numbers[0] for n in numbers) else "x".join(str(n) for n in numbers)
+
+
+def _chosen_csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...]) -> list[list[Any]]:
+    layout = report.layout
+
+    def shape_text(shape: Any) -> str:
+        return "x".join(str(value(d)) for d in shape.in_layout(layout))
+
+    def cells(key: str, layer: LayerReport | None, cost: Any) -> list[Any]:
+        if layer is None:  # the input row
+            rank = report.input_shape.rank
+            row_of_input = {"index": 0, "name": "input", "type": "input", "inputs": "", "shape": shape_text(report.input_shape),
+                            "params": 0, "formula": "", "macs": 0, "flops": 0, "memory": value(costs.memory.input_bytes),
+                            "param_memory": 0}
+            return [1, 1, 0, "true"] if key == "rf" and rank else (["", "", "", ""] if key == "rf" else [row_of_input[key]])
+        if key == "rf":
+            field = cost.receptive_field
+            if field is None:
+                return ["", "", "", ""]
+            return [_per_axis_csv([f.size for f in field]), _per_axis_csv([f.jump for f in field]),
+                    _per_axis_csv([f.start for f in field]), "true" if all(f.exact for f in field) else "false"]
+        out = layer.outcome
+        return [{
+            "index": layer.index, "name": layer.name, "type": layer.type, "inputs": ",".join(layer.inputs),
+            "shape": shape_text(out.shape), "params": value(out.params), "formula": param_formula(layer),
+            "macs": value(out.macs), "flops": value(cost.flops), "memory": value(cost.activation_bytes),
+            "param_memory": value(cost.parameter_bytes),
+        }[key]]
+
+    rows = [[header for key in columns for header in _CSV_HEADERS[key]]]
+    rows.append([cell for key in columns for cell in cells(key, None, None)])
+    for layer, cost in zip(report.layers, costs.layers):
+        rows.append([cell for key in columns for cell in cells(key, layer, cost)])
+    return rows
 
 
 def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:

@@ -54,6 +54,11 @@ def spec_symbols(spec: NetworkSpec) -> list[str]:
     return sorted(str(symbol) for symbol in found)
 
 
+def numbers_hint(spec: NetworkSpec) -> str:
+    """How to make a symbolic spec numeric, for commands that need numbers (export, draw)."""
+    return "give its symbols numbers: " + " ".join(f"--set {name}=N" for name in spec_symbols(spec))
+
+
 def _substitute(value: Any, values: Mapping[Any, int]) -> Any:
     if isinstance(value, tuple):
         return tuple(_substitute(item, values) for item in value)

@@ -220,3 +220,68 @@ def test_expect_inside_a_residual_block(tmp_path):
     assert result.exit_code == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0] == "✓ layer 1 'block1.conv1' params: 36,864"
     assert result.stdout.splitlines()[-1] == "4 of 4 right"
+
+
+# The shipped sheet's answers and right values. Sources: CS231n notes (AlexNet conv1 on 227x227x3:
+# 55x55x96, 34,848 weights + 96 biases = 34,944; 3x3/2 pooling to 27x27x96); nn.Conv2d(96, 10, 5,
+# padding=2) in PyTorch 2.13: 24,000 weights, 24,010 parameters, output (10, 27, 27).
+SHEET_JSON = [
+    # (layer_index, layer_name, what, answer as written, correct, right)
+    (1, "conv1", "shape", [55, 55, 96], [55, 55, 96], True),
+    (1, "conv1", "weights", 34848, 34848, True),
+    (1, "conv1", "biases", 96, 96, True),
+    (1, "conv1", "params", 34944, 34944, True),
+    (2, "pool1", "shape", [27, 27, 96], [27, 27, 96], True),
+    (2, "pool1", "params", 0, 0, True),
+    (3, "conv2", "shape", [27, 27, 10], [27, 27, 10], True),
+    (3, "conv2", "weights", 250, 24000, False),  # 5·5·10: the input depth 96 left out
+    (3, "conv2", "params", 260, 24010, False),
+    (None, None, "output_shape", [27, 27, 10], [27, 27, 10], True),
+    (None, None, "total_params", 35204, 34944 + 24010, False),
+]
+
+
+def test_check_json_for_a_grading_script():
+    import json
+
+    result = run_cli("check", str(ROOT / "specs" / "homework_cs231n_answers.yaml"), "--json")
+    assert result.exit_code == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["right"], data["wrong"]) == (8, 3)
+    got = [(a["layer_index"], a["layer_name"], a["what"], a["answer"], a["correct"], a["right"]) for a in data["answers"]]
+    assert got == SHEET_JSON
+    wrong_weights = data["answers"][7]
+    assert wrong_weights["derivation"][0] == "weights = 5·5·96·10 = 24,000"  # the same lines as the text verdict
+
+
+def test_check_json_keeps_formulas_as_text(tmp_path):
+    """An answer written as a formula stays the text the student wrote; the right value is SymPy's text."""
+    import json
+
+    path = tmp_path / "symbolic.yaml"
+    path.write_text(  # seed 001: a 3x3 convolution with k1 filters on one channel has 9·k1 weights and k1 biases
+        "input: [n, m, 1]\nlayers:\n  - conv2d: {filters: k1, kernel: 3, padding: 1, name: conv1}\n"
+        "    expect: {weights: 9*k1, params: '10*k1'}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(path), "--json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    answers = json.loads(result.stdout)["answers"]
+    assert [(a["answer"], a["correct"], a["right"]) for a in answers] == [("9*k1", "9*k1", True), ("10*k1", "10*k1", True)]
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "specs/homework_cs231n_answers.yaml"],
+    ["export", "specs/lenet5.yaml", "--to", "pytorch"],
+    ["draw", "specs/lenet5.yaml"],
+])
+def test_every_spec_command_takes_limit(command):
+    """The safety limits apply to every command that reads a spec, and --limit raises them (README)."""
+    result = run_cli(*command, "--limit", "layers=2")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"convcalc: error: {command[1]}:")
+    assert result.stderr.endswith(
+        "a list has too many entries: over the layers limit of 2 layers; "
+        "if the spec is really meant to be this large, raise it with --limit layers=N\n"
+    )
+    assert run_cli(*command, "--limit", "layers=1000").exit_code in (0, 1)  # check: 1, some answers are wrong

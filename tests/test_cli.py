@@ -65,6 +65,32 @@ def test_csv_rows_add_up():
     assert sum(int(r["params"]) for r in rows) == 61_706
 
 
+def test_csv_columns_are_the_chosen_ones_with_exact_numbers():
+    """--columns chooses the CSV's columns too; the numbers are exact, and they add up to the totals."""
+    spec = str(ROOT / "specs" / "vgg16.yaml")
+    result = run_cli("summary", spec, "--format", "csv", "--columns", "name,shape,params,macs,memory,rf")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["name", "output_shape", "params", "macs", "activation_bytes", "rf_size", "rf_jump", "rf_start", "rf_exact"]
+    assert sum(int(r["params"]) for r in rows) == 138_357_544  # torchvision docs: vgg16 num_params
+    assert sum(int(r["macs"]) for r in rows) == 15_470_264_320  # torchvision docs: vgg16 15.47 GFLOPS (MACs)
+    pool5 = next(r for r in rows if r["name"] == "pool5")
+    # google-research receptive_field table: vgg_16 pool5 has size 212, effective stride 32, padding 90
+    assert (pool5["rf_size"], pool5["rf_jump"], pool5["rf_start"], pool5["rf_exact"]) == ("212", "32", "-90", "true")
+    data = summary_json(spec)  # the same figures as the JSON, layer by layer
+    assert [int(r["activation_bytes"]) for r in rows[1:]] == [layer["activation_bytes"] for layer in data["layers"]]
+    assert int(rows[0]["activation_bytes"]) == data["memory"]["input_bytes"]
+
+
+def test_csv_columns_name_several_inputs_and_blocks():
+    result = run_cli("summary", str(ROOT / "specs" / "resnet18.yaml"), "--format", "csv", "--columns", "name,inputs,params")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    add = next(r for r in rows if r["name"] == "layer1.0.add")
+    assert add["inputs"] == "layer1.0.bn2,maxpool"  # torchvision BasicBlock: out + identity (the stem's maxpool)
+    # params include the batch-norm statistics: torchvision's 11,689,512 trainable + 9,600 running means and variances
+    assert sum(int(r["params"]) for r in rows) == 11_689_512 + 9_600
+
+
 def test_markdown_table():
     result = run_cli("summary", str(ROOT / "specs" / "lenet5.yaml"), "--format", "markdown")
     lines = result.stdout.splitlines()

@@ -316,7 +316,7 @@ ERRORS = [
     (["draw", LENET, "-o", "net.jpg"], "convcalc: error: unknown picture format '.jpg'; name the output file .svg or .png\n"),
     (["draw", LENET, "-o", "net"], "convcalc: error: cannot tell the picture format of 'net'; name the output file .svg or .png\n"),
     (["draw", "input HxWx3; conv2d 4 kernel=3"],
-     "convcalc: error: input: the input size is symbolic; a drawing needs numbers; give every input size as a number\n"),
+     "convcalc: error: input: the input size is symbolic; a drawing needs numbers; give its symbols numbers: --set H=N --set W=N\n"),
     (["draw", "input 8x8x3; conv2d 4 kernel=9"],
      "convcalc: error: layer 1 'conv2d_1' (conv2d): kernel 9 is larger than the padded input on axis H: 8 + 0 + 0 = 8; "
      "use a smaller kernel, add padding, or padding: same\n"),
@@ -348,3 +348,11 @@ def test_png_without_cairo(monkeypatch, tmp_path):
         "install them with: pip install 'convcalc[draw]' and your system's libcairo2, or write an .svg file\n"
     )
     assert not (tmp_path / "x.png").exists()
+
+
+def test_set_gives_a_symbolic_spec_numbers_to_draw():
+    """`draw` takes --set as summary does: seed 001's n × m image with k1 and k2 filters, drawn at 28 × 28."""
+    result = run("draw", "specs/homework_symbolic.yaml", "--set", "n=28", "--set", "m=28", "--set", "k1=32", "--set", "k2=64")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert "→ output (28, 28, 64) · 51,584 trainable parameters" in result.stdout  # 320 + 51,264, as PyTorch counts them

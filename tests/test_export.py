@@ -78,7 +78,7 @@ ERROR_ROWS = [
      "into (2, 2); use a pooling with a fixed kernel, or export to PyTorch"),
     (["export", "input nxnx3; conv2d 4 kernel=3", "--to", "pytorch"],
      "layer 1 'conv2d_1' (conv2d): export needs numbers, but this layer's size is symbolic (n - 2); "
-     "give every input size as a number"),
+     "give its symbols numbers: --set n=N"),
     (["export", "input 8x8x3; conv2d 4 kernel=9", "--to", "pytorch"],
      "layer 1 'conv2d_1' (conv2d): kernel 9 is larger than the padded input on axis H: 8 + 0 + 0 = 8; "
      "use a smaller kernel, add padding, or padding: same"),
@@ -185,3 +185,18 @@ def test_keras_exports_build_what_convcalc_computes(spec):
     assert not problems, "\n".join(problems)
     assert model.count_params() == report.total_params
     assert keras.__version__
+
+
+def test_set_gives_a_symbolic_spec_numbers_to_export():
+    """Seed 001 with n = m = 28, k1 = 32, k2 = 64: PyTorch 2.13 counts nn.Conv2d(1, 32, 3) = 320 and
+    nn.Conv2d(32, 64, 5) = 51,264 parameters, 51,584 in all, output (1, 64, 28, 28) with padding."""
+    pytest.importorskip("torch", reason="runs the exported module")
+    import subprocess
+    import sys
+
+    result = run_cli("export", "specs/homework_symbolic.yaml", "--to", "pytorch",
+                     "--set", "n=28", "--set", "m=28", "--set", "k1=32", "--set", "k2=64")
+    assert result.exit_code == 0, result.stderr
+    ran = subprocess.run([sys.executable, "-"], input=result.stdout, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines() == ["output shape: (1, 64, 28, 28)", "trainable parameters: 51584"]
