@@ -170,6 +170,23 @@ def test_json_path_does_not_import_rich():
     assert result.stderr.endswith("NORICH")
 
 
+def test_json_path_loads_no_module_it_does_not_need():
+    """What keeps `summary --format json` near its floor (README, Start-up time): no rich, no
+    dataclasses (the records on this path are NamedTuples), no json package (the C encoder is
+    taken directly), no SymPy for a spec without symbols."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from convcalc.cli import main\n"
+        "try:\n    main(['summary', 'specs/resnet50.yaml', '--json'])\n"
+        "except SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(sorted(m for m in ('rich', 'dataclasses', 'json', 'sympy', 'torch') if m in sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stdout.startswith("{") and result.stderr == ""
+
+
 def test_readme_reference_table_is_current():
     """The README's layer table is `convcalc types --markdown`; regenerate it when a kind changes."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
