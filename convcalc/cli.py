@@ -80,8 +80,9 @@ def main() -> None:
 @click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
 @_set_option
 @click.option("--columns", "-c", "columns_text", metavar="LIST",
-              help="Table columns, comma-separated: index, name, type, inputs, shape, params, formula, macs, flops, "
-                   "memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. JSON has them all.")
+              help="Columns of the table, Markdown or CSV, comma-separated: index, name, type, inputs, shape, params, "
+                   "formula, macs, flops, memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. "
+                   "JSON has them all.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
 @click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")

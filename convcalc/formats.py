@@ -239,36 +239,35 @@ def _per_axis_csv(values: list[Any]) -> Any:
 
 
 def _chosen_csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...]) -> list[list[Any]]:
+    """The header, the input's row and one row per layer, with the cells of the chosen columns."""
     layout = report.layout
 
     def shape_text(shape: Any) -> str:
         return "x".join(str(value(d)) for d in shape.in_layout(layout))
 
-    def cells(key: str, layer: LayerReport | None, cost: Any) -> list[Any]:
-        if layer is None:  # the input row
-            rank = report.input_shape.rank
-            row_of_input = {"index": 0, "name": "input", "type": "input", "inputs": "", "shape": shape_text(report.input_shape),
-                            "params": 0, "formula": "", "macs": 0, "flops": 0, "memory": value(costs.memory.input_bytes),
-                            "param_memory": 0}
-            return [1, 1, 0, "true"] if key == "rf" and rank else (["", "", "", ""] if key == "rf" else [row_of_input[key]])
-        if key == "rf":
-            field = cost.receptive_field
-            if field is None:
-                return ["", "", "", ""]
-            return [_per_axis_csv([f.size for f in field]), _per_axis_csv([f.jump for f in field]),
-                    _per_axis_csv([f.start for f in field]), "true" if all(f.exact for f in field) else "false"]
+    def field_cells(field: Any) -> list[Any]:
+        if field is None:
+            return ["", "", "", ""]
+        return [_per_axis_csv([f.size for f in field]), _per_axis_csv([f.jump for f in field]),
+                _per_axis_csv([f.start for f in field]), "true" if all(f.exact for f in field) else "false"]
+
+    def pick(cells: dict[str, Any]) -> list[Any]:
+        return [cell for key in columns for cell in (cells[key] if key == "rf" else [cells[key]])]
+
+    rows = [[header for key in columns for header in _CSV_HEADERS[key]]]
+    rows.append(pick({
+        "index": 0, "name": "input", "type": "input", "inputs": "", "shape": shape_text(report.input_shape), "params": 0,
+        "formula": "", "macs": 0, "flops": 0, "memory": value(costs.memory.input_bytes), "param_memory": 0,
+        "rf": [1, 1, 0, "true"] if report.input_shape.rank else field_cells(None),  # a pixel sees itself
+    }))
+    for layer, cost in zip(report.layers, costs.layers):
         out = layer.outcome
-        return [{
+        rows.append(pick({
             "index": layer.index, "name": layer.name, "type": layer.type, "inputs": ",".join(layer.inputs),
             "shape": shape_text(out.shape), "params": value(out.params), "formula": param_formula(layer),
             "macs": value(out.macs), "flops": value(cost.flops), "memory": value(cost.activation_bytes),
-            "param_memory": value(cost.parameter_bytes),
-        }[key]]
-
-    rows = [[header for key in columns for header in _CSV_HEADERS[key]]]
-    rows.append([cell for key in columns for cell in cells(key, None, None)])
-    for layer, cost in zip(report.layers, costs.layers):
-        rows.append([cell for key in columns for cell in cells(key, layer, cost)])
+            "param_memory": value(cost.parameter_bytes), "rf": field_cells(cost.receptive_field),
+        }))
     return rows
 
 
