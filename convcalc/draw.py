@@ -70,45 +70,27 @@ class DrawError(SpecError):
 # --------------------------------------------------------------------------- what a layer is
 
 
-POINTWISE = (kinds._Activation, kinds.PReLU, kinds.Dropout, kinds._ChannelNorm)
 MERGE_SYMBOLS = {"add": "plus", "multiply": "times"}
 
 
 def category(layer_type: str) -> str:
     """The colour family of a layer kind: conv, pool, dense, merge, reshape or other."""
     kind = kinds.KINDS.get(layer_type)
-    if isinstance(kind, (kinds._Conv, kinds.DepthwiseConv2D, kinds.SeparableConv2D, kinds._ConvTranspose)):
-        return "conv"
-    if isinstance(kind, (kinds._Pool, kinds._GlobalPool, kinds._AdaptivePool)):
-        return "pool"
-    if isinstance(kind, kinds.Dense):
-        return "dense"
-    if isinstance(kind, kinds._Merge):
-        return "merge"
-    if isinstance(kind, (kinds.Flatten, kinds.Reshape)):
-        return "reshape"
-    return "other"
+    return kind.category if kind else "other"
 
 
 def is_pointwise(layer: LayerReport) -> bool:
     """A layer folded into the node before it: one input, shape kept, nothing mixed across units."""
-    return (
-        isinstance(kinds.KINDS.get(layer.type), POINTWISE)
-        and len(layer.inputs) == 1
-        and layer.shape == layer.input_shapes[0]
-    )
+    kind = kinds.KINDS.get(layer.type)
+    return kind is not None and kind.pointwise and len(layer.inputs) == 1 and layer.shape == layer.input_shapes[0]
 
 
 def window_depth(layer: LayerReport) -> str | None:
     """How deep a layer's sliding window reaches into its input: 'all', 'channel', or None."""
     kind = kinds.KINDS.get(layer.type)
-    if not layer.outcome.axes or any(step.transposed for step in layer.outcome.axes):
+    if kind is None or not layer.outcome.axes or any(step.transposed for step in layer.outcome.axes):
         return None
-    if isinstance(kind, (kinds._Conv, kinds.SeparableConv2D)):
-        return "all"
-    if isinstance(kind, (kinds.DepthwiseConv2D, kinds._Pool)):
-        return "channel"
-    return None
+    return kind.window_reach
 
 
 def describe_kind(layer: LayerReport) -> str:

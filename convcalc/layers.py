@@ -211,6 +211,13 @@ class LayerKind:
     max_inputs: ClassVar[int | None] = 1
     summary: ClassVar[str] = ""
     rule: ClassVar[str] = ""  # the shape and parameter rule, for the README and --help
+    # How `convcalc draw` shows it: its colour family (conv, pool, dense, merge, reshape, other);
+    # whether it is point-wise (keeps the shape, mixes nothing across units: folded into the box
+    # before it); how deep its sliding window reaches into the input ('all' channels, each
+    # 'channel' alone, or None for no window).
+    category: ClassVar[str] = "other"
+    pointwise: ClassVar[bool] = False
+    window_reach: ClassVar[str | None] = None
 
     def arg(self, name: str) -> Arg | None:
         return next((a for a in self.args if a.name == name), None)
@@ -432,6 +439,7 @@ _SIZE_ARGS = dict(
 
 
 class _Conv(LayerKind):
+    category, window_reach = "conv", "all"
     primary = "filters"
     args = (
         Arg("filters", positive, doc="number of filters K = output channels"),
@@ -491,6 +499,7 @@ class Conv3D(_Conv):
 
 @register
 class DepthwiseConv2D(LayerKind):
+    category, window_reach = "conv", "channel"
     name, rank = "depthwise_conv2d", 2
     aliases = ("depthwiseconv2d", "dwconv2d", "depthwise")
     primary = "kernel"
@@ -528,6 +537,7 @@ class DepthwiseConv2D(LayerKind):
 
 @register
 class SeparableConv2D(LayerKind):
+    category, window_reach = "conv", "all"
     name, rank = "separable_conv2d", 2
     aliases = ("separableconv2d", "sepconv2d", "separable")
     primary = "filters"
@@ -566,6 +576,7 @@ class SeparableConv2D(LayerKind):
 
 
 class _ConvTranspose(LayerKind):
+    category = "conv"  # its window spreads each input position: drawn without a window
     primary = "filters"
     args = (
         Arg("filters", positive, doc="output channels K"),
@@ -645,6 +656,7 @@ class ConvTranspose3D(_ConvTranspose):
 
 
 class _Pool(LayerKind):
+    category, window_reach = "pool", "channel"
     primary = "kernel"
     args = (
         Arg("kernel", sizes, doc="window size F"),
@@ -708,6 +720,7 @@ class AvgPool3D(_AvgPool):
 
 
 class _GlobalPool(LayerKind):
+    category = "pool"
     rule = "out = [C]: one value per channel; no parameters"
 
     def infer(self, args, inputs, ctx):
@@ -737,6 +750,7 @@ class GlobalMaxPool(_GlobalPool):
 
 
 class _AdaptivePool(LayerKind):
+    category = "pool"
     primary = "output_size"
     args = (Arg("output_size", sizes, doc="the output's spatial size; one per axis allowed"),)
     rule = "out = output_size per axis, whatever the input size; depth unchanged; no parameters"
@@ -777,6 +791,7 @@ class AdaptiveMaxPool2D(_AdaptivePool):
 
 @register
 class Dense(LayerKind):
+    category = "dense"
     name = "dense"
     aliases = ("linear", "fc", "fullyconnected", "innerproduct")
     primary = "units"
@@ -806,6 +821,7 @@ class Dense(LayerKind):
 
 @register
 class Flatten(LayerKind):
+    category = "reshape"
     name = "flatten"
     summary = "all axes into one vector"
     rule = "out = [H·W·C]; no parameters"
@@ -818,6 +834,7 @@ class Flatten(LayerKind):
 
 @register
 class Reshape(LayerKind):
+    category = "reshape"
     name = "reshape"
     aliases = ("view",)
     primary = "shape"
@@ -848,6 +865,7 @@ class Reshape(LayerKind):
 
 @register
 class Dropout(LayerKind):
+    pointwise = True
     name = "dropout"
     aliases = ("dropout1d", "dropout2d", "dropout3d", "spatialdropout1d", "spatialdropout2d", "spatialdropout3d")
     primary = "rate"
@@ -933,6 +951,7 @@ class Upsample3D(_Upsample):
 
 
 class _ChannelNorm(LayerKind):
+    pointwise = True
     def _scale_shift(self, shape: Shape, affine: bool) -> tuple[Size, Size, str]:
         c = shape.channels
         return (c, c, f"{c} + {c}") if affine else (0, 0, "0")
@@ -1017,6 +1036,7 @@ class LocalResponseNorm(LayerKind):
 
 
 class _Activation(LayerKind):
+    pointwise = True
     rule = "out = in; no parameters"
 
     def infer(self, args, inputs, ctx):
@@ -1047,6 +1067,7 @@ _activation("identity", "passes its input through", ("linearactivation", "noop")
 
 @register
 class PReLU(LayerKind):
+    pointwise = True
     name = "prelu"
     args = (Arg("per_channel", flag, False, "one slope per channel instead of one shared slope (PyTorch num_parameters)"),)
     summary = "leaky ReLU with a learnt slope (PyTorch PReLU)"
@@ -1065,6 +1086,7 @@ def _input_names(inputs: tuple[Shape, ...], ctx: LayerContext) -> list[str]:
 
 
 class _Merge(LayerKind):
+    category = "merge"
     min_inputs, max_inputs = 2, None
 
     def _same_shapes(self, inputs, ctx, names) -> Shape:

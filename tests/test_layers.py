@@ -170,6 +170,22 @@ def test_every_layer_kind_is_tested_and_documented():
     assert not undocumented
 
 
+def test_every_layer_kind_says_how_it_is_drawn():
+    """The drawing facts each kind declares hold on the rows above: a point-wise kind keeps its
+    input's shape, a kind with a window reach has a sliding window (per-axis steps)."""
+    for name, kind in KINDS.items():
+        assert kind.category in ("conv", "pool", "dense", "merge", "reshape", "other"), name
+        assert kind.window_reach in ("all", "channel", None), name
+        assert not (kind.pointwise and kind.window_reach), name
+    for _, spec_text, _, _ in ROWS + ACTIVATION_ROWS:
+        for layer in analyze(spec_from_text(spec_text, "<test>")).layers:
+            kind = KINDS[layer.type]
+            if kind.pointwise:
+                assert layer.shape == layer.input_shapes[0], layer.type
+            if kind.window_reach:
+                assert layer.outcome.axes, layer.type
+
+
 def test_every_layer_kind_is_in_the_readme():
     from pathlib import Path
 
