@@ -53,20 +53,42 @@ def product(values) -> Size:
     return total
 
 
+def show(value: Size) -> str:
+    """A size as people read it: an int as is, a symbolic one as a textbook writes it (⌊(n − 3)/2⌋ + 1)."""
+    if is_int(value) or not hasattr(value, "free_symbols"):
+        return str(value)
+    from .symbols import textbook  # only a spec with symbols gets here: SymPy is loaded already
+
+    return textbook(value)
+
+
 def fmt(value: Size) -> str:
-    """An exact count with thousands separators (a symbolic one as SymPy prints it)."""
+    """An exact count with thousands separators (a symbolic one as a textbook writes it)."""
     if is_int(value):
         return f"{value:,}"
-    return str(value)
+    return show(value)
+
+
+def factor(value: Size) -> str:
+    """A size written as one factor of a product: bracketed when it is a sum or a quotient,
+    '(n − 2)', but not when brackets or floors already hold it together, '⌈n/2⌉'."""
+    text = show(value)
+    if is_int(value):
+        return text
+    depth = 0
+    for char in text:
+        if char in "(⌊⌈":
+            depth += 1
+        elif char in ")⌋⌉":
+            depth -= 1
+        elif depth == 0 and char in "+-−/ ":
+            return f"({text})"
+    return text
 
 
 def dot(*factors: Size) -> str:
     """'11·11·3·96': a product written as a textbook writes it."""
-    parts = []
-    for factor in factors:
-        text = str(factor)
-        parts.append(f"({text})" if not is_int(factor) and any(c in text for c in "+-/ ") else text)
-    return "·".join(parts)
+    return "·".join(map(factor, factors))
 
 
 def exact_quotient(numerator: Size, denominator: Size) -> str | None:
@@ -104,8 +126,8 @@ class AxisStep(NamedTuple):
 
 def _pads_text(before: Size, after: Size) -> str:
     if before == after:
-        return f"2·{before}"
-    return f"{before} + {after}"
+        return f"2·{show(before)}"
+    return f"{show(before)} + {show(after)}"
 
 
 def window_axis(
@@ -134,14 +156,14 @@ def window_axis(
         size_out = floordiv(numerator, stride) + 1
         rounding = "floor"
     exact = exact_quotient(numerator, stride)
-    window_text = str(window) if dilation == 1 else f"({dilation}·({kernel} − 1) + 1)"
-    text = f"({size_in} − {window_text} + {_pads_text(pad_before, pad_after)})/{stride} + 1"
+    window_text = show(window) if dilation == 1 else f"({show(dilation)}·({show(kernel)} − 1) + 1)"
+    text = f"({show(size_in)} − {window_text} + {_pads_text(pad_before, pad_after)})/{show(stride)} + 1"
     if exact is not None:
         unrounded = exact_quotient(numerator + stride, stride)
         text += f" = {unrounded} → {size_out}"
         exact = unrounded
     else:
-        text += f" = {size_out}"
+        text += f" = {show(size_out)}"
     return AxisStep(axis, size_in, size_out, window, stride, pad_before, pad_after, text, exact, rounding)
 
 
@@ -156,9 +178,9 @@ def same_axis(axis: str, size_in: Size, kernel: Size, stride: Size, dilation: Si
     if exact is not None:
         text = f"⌈{size_in}/{stride}⌉ = ⌈{exact}⌉ = {size_out}"
     elif is_int(size_in) or stride == 1:
-        text = f"{size_in}/{stride} = {size_out}"
+        text = f"{show(size_in)}/{show(stride)} = {show(size_out)}"
     else:  # a symbolic size: the ceiling stays in the formula
-        text = f"⌈{size_in}/{stride}⌉ = {size_out}"
+        text = f"⌈{show(size_in)}/{show(stride)}⌉ = {show(size_out)}"
     if is_int(pad_before) and is_int(pad_after):  # a symbolic padding is a long Max(...) formula
         text += f" (\"same\": padding {pad_before} + {pad_after})"
     return AxisStep(axis, size_in, size_out, window, stride, pad_before, pad_after, text, exact, "ceil")
@@ -177,8 +199,8 @@ def transposed_axis(
     window = dilation * (kernel - 1) + 1
     size_out = (size_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
     text = (
-        f"({size_in} − 1)·{stride} − 2·{padding} + {dilation}·({kernel} − 1) + {output_padding} + 1"
-        f" = {size_out}"
+        f"({show(size_in)} − 1)·{show(stride)} − 2·{show(padding)} + {show(dilation)}·({show(kernel)} − 1)"
+        f" + {show(output_padding)} + 1 = {show(size_out)}"
     )
     return AxisStep(axis, size_in, size_out, window, stride, padding, padding, text, transposed=True)
 
@@ -188,5 +210,5 @@ def transposed_same_axis(axis: str, size_in: Size, kernel: Size, stride: Size) -
     size_out = size_in * stride
     pad_total = maximum(kernel - stride, 0)
     pad_before = floordiv(pad_total, 2)
-    text = f"{size_in}·{stride} = {size_out} (\"same\")"
+    text = f"{show(size_in)}·{show(stride)} = {show(size_out)} (\"same\")"
     return AxisStep(axis, size_in, size_out, kernel, stride, pad_before, pad_total - pad_before, text, transposed=True)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .arith import fmt, is_int
+from .arith import fmt, is_int, show
 from .costs import AxisField, LayerCost, NetworkCosts
 from .engine import LayerReport, NetworkReport
 from .errors import SpecError, did_you_mean
@@ -18,7 +18,7 @@ from .errors import SpecError, did_you_mean
 def human(count: Any, unit: str = "") -> str:
     """'4.09 G', '301 M', '812': three significant digits with a decimal prefix."""
     if not is_int(count):
-        return str(count)
+        return show(count)
     for factor, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
         if abs(count) >= factor:
             return f"{_three_digits(count / factor)} {prefix}{unit}"
@@ -28,7 +28,7 @@ def human(count: Any, unit: str = "") -> str:
 def human_bytes(count: Any) -> str:
     """'97.7 MiB', '588 KiB', '12 B': three significant digits with a binary prefix."""
     if not is_int(count):
-        return f"{count} B"
+        return f"{show(count)} B"
     for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
         if abs(count) >= factor:
             return f"{_three_digits(count / factor)} {prefix}"
@@ -51,7 +51,7 @@ def number_text(value: Any) -> str:
     if isinstance(value, Fraction):
         text = f"{float(value):g}" if (value * 1000).denominator == 1 else f"{value.numerator}/{value.denominator}"
         return text.replace("-", "−")
-    return str(value)
+    return show(value)
 
 
 def _per_axis(values: list[Any]) -> str:

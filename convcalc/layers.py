@@ -15,11 +15,13 @@ from .arith import (
     AxisStep,
     Size,
     dot,
+    factor,
     fmt,
     is_int,
     is_true,
     product,
     same_axis,
+    show,
     transposed_axis,
     transposed_same_axis,
     window_axis,
@@ -730,7 +732,7 @@ class _GlobalPool(LayerKind):
                 f"needs an input with spatial axes; its input is the vector {shape.describe(ctx.layout)}",
                 "put it before flatten/dense",
             )
-        return Outcome(Shape((), shape.channels), notes=(f"{' × '.join(map(str, shape.spatial))} → 1 per channel",))
+        return Outcome(Shape((), shape.channels), notes=(f"{' × '.join(map(factor, shape.spatial))} → 1 per channel",))
 
 
 @register
@@ -758,7 +760,7 @@ class _AdaptivePool(LayerKind):
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
         size = per_axis(args["output_size"], shape.rank, "output_size", ctx)
-        notes = tuple(f"{a} = {s} (adaptive)" for a, s in zip(shape.axis_names, size))
+        notes = tuple(f"{a} = {show(s)} (adaptive)" for a, s in zip(shape.axis_names, size))
         return Outcome(Shape(size, shape.channels), notes=notes)
 
 
@@ -805,7 +807,7 @@ class Dense(LayerKind):
         n_in = shape.numel()
         notes = [f"out = units = {units}"]
         if shape.rank:
-            dims_text = " × ".join(str(d) for d in shape.in_layout(ctx.layout))
+            dims_text = " × ".join(map(factor, shape.in_layout(ctx.layout)))
             notes.insert(0, f"inputs = {dims_text} = {fmt(n_in)} (flattened)")
         weights = n_in * units
         return Outcome(
@@ -829,7 +831,7 @@ class Flatten(LayerKind):
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
         n = shape.numel()
-        return Outcome(Shape((), n), notes=(f"{' · '.join(str(d) for d in shape.in_layout(ctx.layout))} = {fmt(n)}",))
+        return Outcome(Shape((), n), notes=(f"{' · '.join(map(factor, shape.in_layout(ctx.layout)))} = {fmt(n)}",))
 
 
 @register
@@ -888,7 +890,8 @@ class _Padding(LayerKind):
             raise ctx.error("zero padding takes sizes, not 'same'", "give the number of zeros per side")
         pads = _pads(args["padding"], shape.rank, ctx)
         size = tuple(w + b + a for w, (b, a) in zip(shape.spatial, pads))
-        notes = tuple(f"{n} = {w} + {b} + {a} = {o}" for n, w, (b, a), o in zip(shape.axis_names, shape.spatial, pads, size))
+        notes = tuple(f"{n} = {show(w)} + {show(b)} + {show(a)} = {show(o)}"
+                      for n, w, (b, a), o in zip(shape.axis_names, shape.spatial, pads, size))
         return Outcome(Shape(size, shape.channels), notes=notes)
 
 
@@ -922,7 +925,7 @@ class _Upsample(LayerKind):
         shape = self.check_inputs(inputs, ctx)
         scale = per_axis(args["scale"], shape.rank, "scale", ctx)
         size = tuple(w * s for w, s in zip(shape.spatial, scale))
-        notes = tuple(f"{n} = {w}·{s} = {o}" for n, w, s, o in zip(shape.axis_names, shape.spatial, scale, size))
+        notes = tuple(f"{n} = {dot(w, s)} = {show(o)}" for n, w, s, o in zip(shape.axis_names, shape.spatial, scale, size))
         return Outcome(Shape(size, shape.channels), notes=notes)
 
 
@@ -1149,5 +1152,5 @@ class Concat(_Merge):
         joined = dims_lists[0][:]
         joined[internal] = sum((d[internal] for d in dims_lists[1:]), dims_lists[0][internal])
         out = Shape(tuple(joined[:-1]), joined[-1])
-        parts = " + ".join(str(d[internal]) for d in dims_lists)
-        return Outcome(out, notes=(f"joined axis: {parts} = {joined[internal]}",))
+        parts = " + ".join(show(d[internal]) for d in dims_lists)
+        return Outcome(out, notes=(f"joined axis: {parts} = {show(joined[internal])}",))

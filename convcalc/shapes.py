@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .arith import Size, product
+from .arith import Size, product, show
 
 LAYOUTS = ("hwc", "chw")
 AXIS_NAMES = {0: (), 1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
@@ -56,5 +56,5 @@ class Shape(NamedTuple):
     def describe(self, layout: str) -> str:
         """'(55, 55, 96)': the shape as it is printed everywhere."""
         dims = self.in_layout(layout)
-        inner = ", ".join(str(d) for d in dims)
+        inner = ", ".join(map(show, dims))
         return f"({inner},)" if len(dims) == 1 else f"({inner})"

@@ -17,3 +17,26 @@ def make_symbol(name: str):
             "install it with: pip install 'convcalc[symbolic]' (or write a number)",
         ) from None
     return sympy.Symbol(name, positive=True, integer=True)
+
+
+def textbook(expr) -> str:
+    """A symbolic size as a textbook writes it: ⌊(n − 3)/2⌋ + 1 for SymPy's floor(n/2 - 3/2) + 1,
+    25·k1·k2 + k2 for 25*k1*k2 + k2. Only for people: JSON and CSV keep SymPy's own syntax."""
+    return _printer().doprint(expr).replace("**", "^").replace("*", "·").replace("-", "−")
+
+
+@lru_cache(maxsize=None)
+def _printer():
+    import sympy
+    from sympy.printing.str import StrPrinter
+
+    class Textbook(StrPrinter):
+        """SymPy's plain printer, with ⌊…⌋ and ⌈…⌉ around one fraction: floor(n/2 - 3/2) is ⌊(n − 3)/2⌋."""
+
+        def _print_floor(self, expr):
+            return "⌊" + self._print(sympy.together(expr.args[0])) + "⌋"
+
+        def _print_ceiling(self, expr):
+            return "⌈" + self._print(sympy.together(expr.args[0])) + "⌉"
+
+    return Textbook()

@@ -59,8 +59,8 @@ def test_table_shows_the_formulas():
     result = run_cli("summary", SEED)
     assert result.exit_code == 0, result.stderr
     assert "(n, m, k1)" in result.stdout and "(n, m, k2)" in result.stdout
-    assert "25*k1*k2 + k2" in result.stdout
-    assert "Total params: 25*k1*k2 + 10*k1 + k2" in result.stdout
+    assert "25·k1·k2 + k2" in result.stdout  # seed 001: 5·5·k1·k2 weights + k2 biases, written as a textbook does
+    assert "Total params: 25·k1·k2 + 10·k1 + k2" in result.stdout
 
 
 def test_explain_writes_the_symbolic_arithmetic():
@@ -147,3 +147,26 @@ def test_numeric_specs_never_import_sympy():
     answers = str(ROOT / "specs" / "homework_cs231n_answers.yaml")
     out = subprocess.run([sys.executable, "-c", code, answers], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize(
+    "spec, human, machine",
+    [
+        # out = ⌊(W − F + 2P)/S⌋ + 1 (CS231n notes; PyTorch Conv1d docs): W = n, F = 3, P = 0, S = 2
+        ("input nx1; conv1d 1 kernel=3 stride=2", "(⌊(n − 3)/2⌋ + 1, 1)", "floor(n/2 - 3/2) + 1"),
+        # then a 2-wide pooling window, stride 2: ⌊(W − 2)/2⌋ + 1 of the size above
+        ("input nx1; conv1d 1 kernel=3 stride=2; maxpool1d 2", "(⌊(⌊(n − 3)/2⌋ − 1)/2⌋ + 1, 1)",
+         "floor(floor(n/2 - 3/2)/2 - 1/2) + 1"),
+    ],
+)
+def test_symbolic_floors_read_as_textbook_floors_for_people_and_as_sympy_in_json(spec, human, machine):
+    """The table writes ⌊(n − 3)/2⌋ + 1 (what a student writes); JSON keeps SymPy's syntax so that
+    scripts can read it back with sympy.sympify, and both agree with PyTorch's sizes."""
+    table = run_cli("summary", spec).stdout
+    assert human in table
+    data = summary_json(spec)
+    assert data["output_shape"][0] == machine
+    torch = pytest.importorskip("torch")
+    net = torch.nn.Sequential(torch.nn.Conv1d(1, 1, 3, stride=2), *([torch.nn.MaxPool1d(2)] if "maxpool" in spec else []))
+    for value in range(5, 40):
+        assert _expr(machine).subs(n, value) == net(torch.zeros(1, 1, value)).shape[-1], value
