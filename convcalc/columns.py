@@ -19,6 +19,8 @@ def human(count: Any, unit: str = "") -> str:
     """'4.09 G', '301 M', '812': three significant digits with a decimal prefix."""
     if not is_int(count):
         return show(count)
+    if abs(count) >= 1000 * 10**12:  # past the largest prefix: a power of ten
+        return f"{scientific(count)} {unit}".rstrip()
     for factor, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
         if abs(count) >= factor:
             return f"{_three_digits(count / factor)} {prefix}{unit}"
@@ -29,15 +31,31 @@ def human_bytes(count: Any) -> str:
     """'97.7 MiB', '588 KiB', '12 B': three significant digits with a binary prefix."""
     if not is_int(count):
         return f"{show(count)} B"
+    if abs(count) >= 1024 * 2**40:  # past the largest prefix: a power of ten
+        return f"{scientific(count)} B"
     for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
         if abs(count) >= factor:
             return f"{_three_digits(count / factor)} {prefix}"
     return f"{count} B"
 
 
+def scientific(count: int) -> str:
+    """'1.23e18': three significant digits of an integer of any size, by integer arithmetic (a
+    float overflows past 10^308, and a 10^400-channel layer is a valid spec)."""
+    digits = len(str(abs(count)))
+    exponent = max(digits - 3, 0)
+    lead = (abs(count) + 10**exponent // 2) // 10**exponent if exponent else abs(count)  # rounded half up
+    if lead >= 1000:  # 999.5… rounded up to the next power of ten
+        lead, exponent = lead // 10, exponent + 1
+    text = str(lead)
+    power = exponent + len(text) - 1
+    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+    return f"{'−' if count < 0 else ''}{mantissa}e{power}"
+
+
 def _three_digits(value: float) -> str:
     text = f"{value:.3g}"
-    if "e" in text:  # 1000 or more of the largest prefix
+    if "e" in text:  # 999.5 or more rounds to 1000 of this prefix
         return f"{value:,.0f}"
     return text
 
@@ -49,7 +67,8 @@ def number_text(value: Any) -> str:
     from fractions import Fraction  # only now: a network whose fields stay ints never loads it
 
     if isinstance(value, Fraction):
-        text = f"{float(value):g}" if (value * 1000).denominator == 1 else f"{value.numerator}/{value.denominator}"
+        text = f"{value.numerator / value.denominator:g}" if (value * 1000).denominator == 1 and abs(value) < 10**15 \
+            else f"{value.numerator}/{value.denominator}"
         return text.replace("-", "−")
     return show(value)
 

@@ -105,7 +105,10 @@ def _number(size: Any) -> Any:
     from fractions import Fraction
 
     if isinstance(size, Fraction):
-        return float(size)
+        try:
+            return float(size)
+        except OverflowError:  # past 10^308: the exact fraction as text
+            return str(size)
     return value(size)
 
 

@@ -129,6 +129,41 @@ def test_ten_to_the_400_channels_are_exact():
     assert layer["biases"] == 10**400
 
 
+ALL_COLUMNS = "index,name,type,inputs,shape,params,formula,macs,flops,memory,param_memory,rf"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("summary",),  # the table, the command's default
+        ("summary", "--columns", ALL_COLUMNS, "--batch", "64", "--dtype", "float16"),
+        ("summary", "--format", "markdown", "--columns", ALL_COLUMNS),
+        ("summary", "--format", "csv", "--columns", ALL_COLUMNS),
+        ("summary", "--format", "csv"),
+        ("explain",),
+        ("explain", "--format", "json"),
+        ("export", "--to", "pytorch"),
+        ("draw",),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_ten_to_the_400_channels_in_every_output(args):
+    """The valid 10**400-channel spec through every renderer: exit 0, no traceback. Human units
+    past the largest prefix become powers of ten worked out in integers (a float overflows past
+    10**308: the table once crashed here)."""
+    command, *options = args
+    if command == "draw":
+        pytest.importorskip("drawsvg", reason="draw is an optional extra")
+    result, elapsed = invoke(command, str(CORPUS / "valid_10e400_channels.yaml"), *options)
+    assert result.exit_code == 0, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.stderr
+    assert elapsed < TIME_BOUND
+    if args == ("summary", "--columns", ALL_COLUMNS, "--batch", "64", "--dtype", "float16"):
+        # 6·6·10**400 outputs of 2 bytes (float16) for 64 samples: 4,608·10**400 = 4.608·10**403 bytes
+        assert "4.61e403 B" in result.stdout
+
+
 def test_anchors_and_merge_keys_still_work():
     """YAML 1.1 merge keys: explicit keys win over merged ones (yaml.org/type/merge.html)."""
     result, elapsed = invoke("summary", str(CORPUS / "valid_anchors_and_merge.yaml"), "--format", "json")
