@@ -3,7 +3,8 @@
 Random YAML documents, random inline strings and random mutations of the shipped specs go
 through `convcalc summary SPEC --format json` (click's CliRunner on convcalc.cli.main). Whatever
 the input: the exit code is 0 or 2, there is no traceback, an error is one line on stderr with
-nothing on stdout, and a success is valid JSON whose integer sizes are all positive.
+nothing on stdout, and a success is valid JSON whose integer sizes are all positive. A network
+that JSON accepts must then also come out of the table, Markdown, CSV and --explain renderers.
 Every crash these tests found is fixed in the core and has a row in tests/corpus/cases.yaml.
 """
 from __future__ import annotations
@@ -137,6 +138,69 @@ def plausible_network(draw):
 @given(plausible_network())
 def test_random_plausible_networks(doc):
     check(run("-", input=yaml.safe_dump(doc)))
+
+
+ALL_COLUMNS = "index,name,type,inputs,shape,params,formula,macs,flops,memory,param_memory,rf"
+RENDERERS = [
+    ("summary", "--columns", ALL_COLUMNS),
+    ("summary", "--format", "markdown", "--columns", ALL_COLUMNS, "--depth", "1"),
+    ("summary", "--format", "csv", "--columns", ALL_COLUMNS),
+    ("summary", "--format", "csv"),
+    ("explain",),
+]
+
+
+# Layers that fit any input of 64 or more per axis, written with rank-free names, so that most
+# random networks are valid and reach every renderer (blocks and merges included).
+VALID_LAYERS = [
+    {"conv": {"filters": 4, "kernel": 3, "padding": 1}},
+    {"conv": {"filters": 6, "kernel": 3, "stride": 2, "dilation": 1}},
+    {"conv": {"filters": 8, "kernel": 1, "bias": False}},
+    {"maxpool": {"kernel": 2}},
+    {"avgpool": {"kernel": 3, "stride": 2, "padding": 1}},
+    {"conv_transpose": {"filters": 2, "kernel": 2, "stride": 2}},
+    {"upsample": 2},
+    {"zeropad": 1},
+    "batchnorm",
+    "relu",
+    {"dropout": 0.5},
+    {"residual": {"main": [{"conv": {"filters": 4, "kernel": 3, "padding": "same"}}, "relu"],
+                  "shortcut": [{"conv": {"filters": 4, "kernel": 1}}]}},
+    {"branches": [[{"conv": {"filters": 2, "kernel": 1}}], [{"maxpool": {"kernel": 3, "stride": 1, "padding": 1}}]]},
+]
+HEADS = [[], ["global_avgpool"], ["flatten", {"dense": 10}], ["global_maxpool", {"dense": 3}, "softmax"]]
+
+
+@st.composite
+def valid_network(draw):
+    rank = draw(st.integers(1, 3))
+    dims = [draw(st.integers(64, 200)) for _ in range(rank)] + [draw(st.integers(1, 8))]
+    body = draw(st.lists(st.sampled_from(VALID_LAYERS), min_size=1, max_size=5))
+    return {"input": dims, "layout": draw(st.sampled_from(["hwc", "chw"])), "layers": body + draw(st.sampled_from(HEADS))}
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 3, 10))
+@given(st.one_of(valid_network(), plausible_network()), st.sampled_from([1, 10**20, 10**400]))
+def test_what_json_computes_every_renderer_writes(doc, scale):
+    """A network JSON accepts is written by the table, Markdown, CSV and --explain too, also with
+    sizes scaled past what a float holds (the table once crashed on a 10**400-channel layer)."""
+    if doc["layout"] == "chw":
+        doc["input"] = doc["input"][-1:] + doc["input"][:-1]  # the channels first
+    doc["input"] = [d * scale if isinstance(d, int) else d for d in doc["input"]]
+    text = yaml.safe_dump(doc)
+    first = run("-", input=text)
+    check(first)
+    if first.exit_code != 0:
+        return
+    for command, *options in RENDERERS:
+        try:
+            runner = CliRunner(mix_stderr=False)  # click < 8.2
+        except TypeError:
+            runner = CliRunner()
+        result = runner.invoke(main, [command, "-", *options], input=text)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (command, options, repr(result.exception))
+        assert result.exit_code == 0, (command, options, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
 
 
 @FUZZ
