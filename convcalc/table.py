@@ -23,7 +23,8 @@ def print_table(
 
     columns = columns or DEFAULT_COLUMNS
     costs = costs or network_costs(report)
-    console = Console(file=stream, width=None if stream.isatty() else 160, highlight=False)
+    # Names come from the spec: no markup ('[/]' would raise, '[red]' would colour) and no emoji codes.
+    console = Console(file=stream, width=None if stream.isatty() else 160, highlight=False, markup=False, emoji=False)
     title = f"{report.name or 'Network'} (layout {report.layout})"
     headers = [COLUMNS[key].header for key in columns]
     right = [COLUMNS[key].right for key in columns]

@@ -282,3 +282,29 @@ def test_console_script_full_disk_is_one_line_not_a_traceback(output_format):
                                 stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 1
     assert result.stderr == "convcalc: error: cannot write the output: No space left on device\n"
+
+
+@pytest.mark.parametrize("columns", ["40", "200"])  # rich's folding table, and the one-pass layout
+def test_table_in_a_terminal_prints_names_literally(monkeypatch, columns):
+    """Spec names are text, never rich markup or emoji codes: '[/]' once raised MarkupError in a terminal."""
+    from convcalc import summarize
+    from convcalc.table import print_table
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    spec = (
+        'name: "[/]net :thumbs_up:"\ninput: [10, 10, 3]\nlayers:\n'
+        '  - conv2d: {filters: 4, kernel: 3, stride: 2, name: "[/]"}\n'  # (10 − 3)/2 + 1 = 4.5: a warning names it
+        '  - relu: {name: "[bold red]x :smile:"}\n'
+    )
+    stream = Terminal()
+    print_table(summarize("-", stdin_text=spec), stream, None)
+    text = stream.getvalue()
+    assert "[/]" in text and "⚠ layer 1 '[/]'" in text
+    assert ":thumbs_up:" in text and "👍" not in text and "😄" not in text
+    if columns == "200":
+        assert "[bold red]x :smile:" in text
