@@ -208,6 +208,33 @@ def test_what_json_computes_every_renderer_writes(doc, scale):
         assert result.exit_code == 0, (command, options, result.stderr)
 
 
+name_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["[/]", "[bold red]x", "[link=http://x]y[/link]", ":smile:", "a|b", "<svg>&amp;", "x" * 200, "\u202e", "名前"]),
+)
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 3, 10))
+@given(name_text, name_text, st.sampled_from([(9, 9, 3), (10, 10, 3)]))
+def test_any_name_renders_everywhere(network_name, layer_name, size):
+    """Names are the user's text: every renderer prints them as they are (rich markup, emoji codes,
+    '|' in Markdown, '<' in SVG, very long ones that make the table fold), or the spec is refused."""
+    doc = {"name": network_name, "input": list(size), "layers": [{"conv2d": {"filters": 4, "kernel": 3, "stride": 2, "name": layer_name}}, "relu"]}
+    text = yaml.safe_dump(doc, allow_unicode=True)
+    first = run("-", input=text)
+    check(first)
+    if first.exit_code != 0:
+        return
+    for command, *options in RENDERERS:
+        try:
+            runner = CliRunner(mix_stderr=False)  # click < 8.2
+        except TypeError:
+            runner = CliRunner()
+        result = runner.invoke(main, [command, "-", *options], input=text)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (command, options, repr(result.exception))
+        assert result.exit_code == 0, (command, options, result.stderr)
+
+
 @FUZZ
 @given(document)
 def test_random_yaml_documents(doc):
