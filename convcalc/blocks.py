@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from .errors import SpecError, did_you_mean
 from .layers import all_names, lookup
-from .spec import MAPPINGS, _split_entry  # spec imports this module only inside build_spec: no cycle at import
+from .spec import MAPPINGS, _split_entry, unprintable  # spec imports this module only inside build_spec: no cycle at import
 
 BLOCK_KINDS = ("residual", "branches", "repeat")
 ENTRY_KEYS = ("type", "name", "from", "if", "expect")  # expect: a student's answers (check)
@@ -677,6 +677,8 @@ def _check_name(name: Any, fail) -> str:
     if isinstance(name, bool) or not isinstance(name, (str, int)) or not str(name).strip():
         raise fail(f"a name must be text, got {name!r}", "e.g. name: conv1")
     text = str(name).strip()
+    if not text.isprintable():
+        raise fail(f"the name {text!r} holds {unprintable(text)}", "write a name as one line of visible text, e.g. conv1")
     if "." in text:
         raise fail(f"the name '{text}' contains '.'", "dots join block names (layer1.conv1); write layer1_conv1 or use a block")
     if text == "input":

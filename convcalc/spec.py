@@ -243,6 +243,9 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     if len(layers_doc) > limits.layers:
         raise limit_error("layers", f"the spec has {len(layers_doc):,} layers", limits, where="layers")
     name = document.get("name")
+    if name is not None and not str(name).isprintable():
+        raise _where_error(f"the network's name {str(name)!r} holds {unprintable(str(name))}", "name",
+                           "write the name as one line of visible text")
     from .blocks import expand, read_templates  # blocks become plain nodes with dotted names and paths
 
     expanded = expand(layers_doc, read_templates(document.get("blocks")))
@@ -251,6 +254,12 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     layers = build_layers(expanded.nodes)
     expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: _where_error(p, "expect", h))
     return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
+
+
+def unprintable(text: str) -> str:
+    """"an invisible or control character (U+000A)": the first one a name holds, for the message."""
+    char = next(c for c in text if not c.isprintable())
+    return f"an invisible or control character (U+{ord(char):04X})"
 
 
 def _type_name(value: Any) -> str:

@@ -79,6 +79,12 @@ INLINE_ROWS = [
 ]
 
 YAML_ROWS = [
+    ('input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, name: "conv\\n1"}\n',
+     "layer 1 'conv\\n1' (conv2d): the name 'conv\\n1' holds an invisible or control character (U+000A); "
+     "write a name as one line of visible text, e.g. conv1"),
+    ('name: "net\\u202e"\ninput: [8, 8, 3]\nlayers: [relu]\n',
+     "name: the network's name 'net\\u202e' holds an invisible or control character (U+202E); "
+     "write the name as one line of visible text"),
     ("", "spec.yaml is empty; write a spec with input: and layers:, or an inline spec such as "
          "\"input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10\""),
     ("# only a comment\n", "spec.yaml is empty; write a spec with input: and layers:, or an inline spec such as "
