@@ -14,26 +14,31 @@ from typing import Any
 from .arith import is_int
 from .engine import NetworkReport, analyze
 from .errors import SpecError
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits, int_digits, limit_error
 from .spec import NetworkSpec, load_spec
 
 # A pattern string, compiled (and cached by re) on first use: only --set needs it.
 _ASSIGNMENT = r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S+)\s*$"
 
 
-def parse_assignments(items: Iterable[str]) -> dict[str, int]:
-    """['k1=32', 'k2=64'] to {'k1': 32, 'k2': 64}; each value a whole number ≥ 1."""
+def parse_assignments(items: Iterable[str], limits: Limits = DEFAULT_LIMITS) -> dict[str, int]:
+    """['k1=32', 'k2=64'] to {'k1': 32, 'k2': 64}; each value a whole number ≥ 1, within the digits limit."""
     values: dict[str, int] = {}
     for item in items:
         match = re.match(_ASSIGNMENT, item)
         if not match:
-            raise SpecError(f"'{item}' is not NAME=NUMBER", hint="write e.g. --set k1=32", where="--set")
+            raise SpecError(f"'{item[:80]}' is not NAME=NUMBER", hint="write e.g. --set k1=32", where="--set")
         name, text = match.groups()
-        if not text.isdigit() or int(text) < 1:
-            raise SpecError(f"{name}={text}: the value must be a whole number ≥ 1", hint=f"write e.g. --set {name}=32", where="--set")
-        if name in values and values[name] != int(text):
-            raise SpecError(f"{name} is given twice ({values[name]} and {text})", hint="give each symbol once", where="--set")
-        values[name] = int(text)
+        if text.isdigit() and len(text.lstrip("0")) > limits.digits:
+            raise limit_error("digits", f"{name} has {len(text.lstrip('0')):,} digits", limits, where="--set")
+        with int_digits(limits):
+            number = int(text) if text.isdigit() else 0
+        if number < 1:
+            raise SpecError(f"{name}={text[:80]}: the value must be a whole number ≥ 1", hint=f"write e.g. --set {name}=32", where="--set")
+        if name in values and values[name] != number:
+            both = f" ({values[name]} and {number})" if max(values[name], number) < 10**20 else ""
+            raise SpecError(f"{name} is given twice{both}", hint="give each symbol once", where="--set")
+        values[name] = number
     return values
 
 
@@ -97,7 +102,7 @@ def load_report(
     limits: Limits = DEFAULT_LIMITS,
 ) -> NetworkReport:
     """Read SPEC, put in the --set values, and compute it: the CLI's entry point for every command."""
-    values = parse_assignments(assignments)
+    values = parse_assignments(assignments, limits)
     spec = load_spec(source, layout=layout, stdin_text=stdin_text, limits=limits)
     return analyze(substitute(spec, values), strict=strict, limits=limits)
 

@@ -153,3 +153,21 @@ def test_library_callers_pass_limits():
         "if the spec is really meant to be this large, raise it with --limit layers=N"
     )
     assert len(summarize("input 8; relu; relu; relu", limits=Limits(layers=3)).layers) == 3
+
+
+def test_set_values_obey_the_digits_limit():
+    """--set n=<5,000 digits> once raised Python's own ValueError (its 4,300-digit limit): now the
+    digits limit names the symbol, and raising the limit makes the value exact."""
+    from click.testing import CliRunner
+
+    from convcalc.cli import main
+
+    digits = "7" * 5000
+    spec = "input nx1; conv1d 2 kernel=1"
+    refused = CliRunner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json"])
+    assert refused.exit_code == 2
+    assert refused.exception is None or isinstance(refused.exception, SystemExit), repr(refused.exception)
+    assert "n has 5,000 digits: over the digits limit of 4,000 digits" in refused.output
+    allowed = CliRunner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json", "--limit", "digits=6000"])
+    assert allowed.exit_code == 0, allowed.output
+    assert f'"output_shape": [{digits}, 2]' in allowed.output  # a 1-wide kernel keeps the length (PyTorch Conv1d)
