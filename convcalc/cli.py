@@ -310,6 +310,10 @@ def run() -> None:
     """
     import os
 
+    if sys.stderr is None:  # started with standard error closed (`2>&-`): messages go nowhere, codes stay
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    if sys.stdout is None:  # started with standard output closed (`>&-`): nowhere to write the answer
+        os._exit(_unwritable(OSError(9, "standard output is closed")))
     try:
         main(prog_name="convcalc")
         code = 0

@@ -308,3 +308,28 @@ def test_table_in_a_terminal_prints_names_literally(monkeypatch, columns):
     assert ":thumbs_up:" in text and "👍" not in text and "😄" not in text
     if columns == "200":
         assert "[bold red]x :smile:" in text
+
+
+@pytest.mark.skipif(not Path("/bin/sh").exists(), reason="needs a POSIX shell to close the streams")
+@pytest.mark.parametrize(
+    ("redirect", "exit_code", "stderr"),
+    [
+        (">&-", 1, "convcalc: error: cannot write the output: standard output is closed\n"),
+        ("2>&-", 0, ""),  # the answer still goes out; only messages have nowhere to go
+    ],
+)
+def test_console_script_with_a_closed_stream(redirect, exit_code, stderr):
+    import shlex
+    import subprocess
+    import sys
+
+    code = "import sys; from convcalc.cli import run; sys.argv = ['convcalc', 'summary', 'specs/lenet5.yaml', '--json']; run()"
+    line = f"{shlex.quote(sys.executable)} -c {shlex.quote(code)} {redirect}"
+    if redirect == "2>&-":
+        line += " | head -c 1"
+    result = subprocess.run(["/bin/sh", "-c", line], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stderr == stderr
+    if redirect == ">&-":
+        assert result.returncode == exit_code
+    else:
+        assert result.stdout == "{"
