@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .errors import SpecError, did_you_mean
+from .limits import DEFAULT_LIMITS, Limits, limit_error
 from .layers import all_names, lookup
 from .spec import MAPPINGS, _split_entry, unprintable  # spec imports this module only inside build_spec: no cycle at import
 
@@ -34,6 +35,7 @@ REPEAT_KEYS = ("times", "layers", "name", "from", "if")
 TEMPLATE_KEYS = ("params", "layers", "description")
 VALUE = "\0value"  # a scalar written where a block's option mapping belongs
 REPEAT_INDEX = "i"  # the copy number (0, 1, …) inside a repeat, as $i
+ENTRIES_PER_LAYER = 4  # entries the expansion may visit per layer allowed (the rest are left out by if:)
 
 
 class BlockSpec(NamedTuple):
@@ -345,15 +347,78 @@ class Expanded(NamedTuple):
     blocks: tuple[BlockSpec, ...]
 
 
-def expand(layers: list[Any], templates: Mapping[str, Template]) -> Expanded:
-    expander = _Expander(templates)
+def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits = DEFAULT_LIMITS) -> Expanded:
+    # Found before any work: 21 templates that each use the one before twice make 2**21 layers.
+    for visits, bound, what in ((False, limits.layers, "layers"), (True, ENTRIES_PER_LAYER * limits.layers, "entries")):
+        least = least_layers(layers, templates, visits=visits)
+        if least > bound:
+            text = f"{least:,}" if least < 10**15 else f"about 10^{len(str(least)) - 1}"
+            raise limit_error("layers", f"the blocks expand to at least {text} {what}", limits, where="layers")
+    expander = _Expander(templates, limits)
     expander.group(layers, (), (), "input", _Env())
     return expander.finish()
 
 
+def least_layers(entries: Any, templates: Mapping[str, Template], *, visits: bool = False) -> int:
+    """How many layers these entries make at the least, counted without expanding them.
+
+    An entry under if:, and a repeat whose times is not a plain number, count nothing; a block
+    counts what it holds (a template what its body holds, once per use) plus its merge layer.
+    So this is a lower bound, and a spec over the layers limit by it is one for certain.
+    With ``visits``: the entries the expansion must at least look at instead, an entry under
+    if: included (a repeat of a billion copies of a left-out layer makes no layer but takes hours).
+    """
+    memo: dict[str, int] = {}
+
+    def template(name: str, seen: tuple[str, ...]) -> int:
+        if name in seen:  # a template that uses itself: expansion reports it
+            return 0
+        if name not in memo:
+            memo[name] = count(list(templates[name].layers), seen + (name,))
+        return memo[name]
+
+    def count(items: Any, seen: tuple[str, ...]) -> int:
+        if items is None:
+            return 0
+        total = 0
+        for entry in items if isinstance(items, list) else [items]:
+            own = 1 if visits else 0  # a block's own entry is a visit, not a layer
+            if isinstance(entry, str):
+                words = entry.split()
+                total += own + template(words[0], seen) if words and words[0] in templates else 1
+                continue
+            if not isinstance(entry, MAPPINGS) or "if" in entry:
+                total += own
+                continue
+            kinds = [str(entry["type"])] if "type" in entry else [str(k) for k in entry if k not in ENTRY_KEYS]
+            if len(kinds) != 1:
+                continue
+            kind, value = kinds[0], entry.get(kinds[0])
+            options = value if isinstance(value, MAPPINGS) else {}
+            merge = 0 if visits else 1
+            if kind in templates:
+                total += own + template(kind, seen)
+            elif kind == "repeat":
+                times = options.get("times")
+                total += own + (times * count(options.get("layers"), seen) if type(times) is int and times > 0 else 0)
+            elif kind == "residual":
+                total += own + count(options.get("main"), seen) + count(options.get("shortcut"), seen) + merge + count(options.get("after"), seen)
+            elif kind == "branches":
+                paths = value if isinstance(value, list) else options.get("paths")
+                paths = list(paths.values()) if isinstance(paths, MAPPINGS) else paths if isinstance(paths, list) else []
+                total += own + sum(count(path, seen) for path in paths) + merge + count(options.get("after"), seen)
+            else:
+                total += 1
+        return total
+
+    return count(entries, ())
+
+
 class _Expander:
-    def __init__(self, templates: Mapping[str, Template]) -> None:
+    def __init__(self, templates: Mapping[str, Template], limits: Limits = DEFAULT_LIMITS) -> None:
         self.templates = templates
+        self.limits = limits
+        self.visited = 0  # entries expanded so far, left out by if: or not
         self.nodes: list[Node] = []
         self.blocks: list[list[Any]] = []  # [name, kind, path, first, last]
         self.block_names: dict[str, list[Any]] = {}  # full name -> its record in self.blocks
@@ -401,6 +466,10 @@ class _Expander:
         return prev
 
     def entry(self, entry: Any, scope, path, prev: Source, env: _Env, *, forced_name: str | None = None, kind_label: str | None = None) -> Source:
+        self.visited += 1
+        if self.visited > ENTRIES_PER_LAYER * self.limits.layers:  # repeats of blocks whose entries are all left out
+            raise limit_error("layers", f"the blocks expand to more than {ENTRIES_PER_LAYER * self.limits.layers:,} entries",
+                              self.limits, where=f"layer {self.next_index}")
         kind, options, inline = self.classify(entry, env)
         fail = self.failer(_name_text(options.get("name")), kind)
         if kind not in BLOCK_KINDS and kind not in self.templates:
@@ -527,6 +596,8 @@ class _Expander:
         layers = options.get("layers")
         if not isinstance(layers, list) or not layers:
             raise fail("repeat needs a layers: list (the group copied times times)", "write layers: [bottleneck: {filters: 64}]")
+        if times > self.limits.layers:
+            raise limit_error("layers", f"repeat {times:,} times", self.limits, where=f"layer {self.next_index}")
         output = block_input
         for copy in range(times):
             inner = _Env({**env.values, REPEAT_INDEX: copy}, env.owner)
@@ -611,6 +682,9 @@ class _Expander:
     def add_node(self, type_written: str, raw: dict[str, Any], full: str, path, sources, kind=None, family=None) -> str:
         if kind is None and family is None:
             kind, family = lookup(type_written)
+        if len(self.nodes) >= self.limits.layers:  # a block nested in a block … doubles with every level
+            raise limit_error("layers", f"the blocks expand to more than {self.limits.layers:,} layers", self.limits,
+                              where=f"layer {self.next_index}")
         self.nodes.append(Node(self.next_index, type_written, raw, full, path, sources, kind, family))
         self.used.add(full)
         return full

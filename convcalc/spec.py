@@ -248,7 +248,7 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
                            "write the name as one line of visible text")
     from .blocks import expand, read_templates  # blocks become plain nodes with dotted names and paths
 
-    expanded = expand(layers_doc, read_templates(document.get("blocks")))
+    expanded = expand(layers_doc, read_templates(document.get("blocks")), limits)
     if not expanded.nodes:
         raise _where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
     layers = build_layers(expanded.nodes)

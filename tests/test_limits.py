@@ -171,3 +171,43 @@ def test_set_values_obey_the_digits_limit():
     allowed = CliRunner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json", "--limit", "digits=6000"])
     assert allowed.exit_code == 0, allowed.output
     assert f'"output_shape": [{digits}, 2]' in allowed.output  # a 1-wide kernel keeps the length (PyTorch Conv1d)
+
+
+DOUBLING_UNDER_IF = """
+input: [8, 8, 3]
+blocks:
+  a: {params: [use], layers: [{relu: null, if: $use}, {relu: null, if: $use}]}
+  b: {params: [use], layers: [{a: {use: $use}}, {a: {use: $use}}]}
+  c: {params: [use], layers: [{b: {use: $use}}, {b: {use: $use}}]}
+layers: [{c: {use: true}}]
+"""
+
+LEFT_OUT_REPEATS = """
+input: [8, 8, 3]
+blocks:
+  many: {params: [n], layers: [{repeat: {times: $n, layers: [{relu: null, if: false}]}}]}
+layers:
+  - relu
+  - repeat: {times: 10, layers: [{many: {n: 10}}]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "limit", "message"),
+    [
+        # what no count before expanding can see (if: $use, times: $n) is stopped while expanding
+        (DOUBLING_UNDER_IF, "layers=5", "layer 6: the blocks expand to more than 5 layers: over the layers limit of 5 layers; "
+                                        "if the spec is really meant to be this large, raise it with --limit layers=N"),
+        (LEFT_OUT_REPEATS, "layers=10", "layer 2: the blocks expand to more than 40 entries: over the layers limit of 10 layers; "
+                                        "if the spec is really meant to be this large, raise it with --limit layers=N"),
+    ],
+)
+def test_blocks_stop_at_the_layers_limit_while_expanding(spec, limit, message):
+    from click.testing import CliRunner
+
+    from convcalc.cli import main
+
+    result = CliRunner().invoke(main, ["summary", "-", "--format", "json", "--limit", limit], input=spec)
+    assert result.exit_code == 2
+    assert result.output == f"convcalc: error: {message}\n"
+    assert CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=spec).exit_code == 0  # valid under the default limits
