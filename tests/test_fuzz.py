@@ -235,6 +235,37 @@ def test_any_name_renders_everywhere(network_name, layer_name, size):
         assert result.exit_code == 0, (command, options, result.stderr)
 
 
+@st.composite
+def block_bomb(draw):
+    """Templates that use the ones before them, repeats with small and enormous times, entries
+    left out by if: the shapes of spec that once made the expansion run for hours."""
+    count = draw(st.integers(1, 25))
+    templates = {}
+    for index in range(count):
+        body = []
+        for _ in range(draw(st.integers(1, 3))):
+            inner = f"t{draw(st.integers(0, index - 1))}" if index and draw(st.booleans()) else "relu"
+            entry = {inner: {"use": "$use"} if inner != "relu" else None}
+            if draw(st.integers(0, 3)) == 0:
+                entry["if"] = "$use"
+            if draw(st.integers(0, 3)) == 0:
+                entry = {"repeat": {"times": draw(st.sampled_from([0, 1, 2, 7, 1000, 10**6, 10**9, "$n"])), "layers": [entry]}}
+            body.append(entry)
+        templates[f"t{index}"] = {"params": ["use", {"n": draw(st.sampled_from([1, 3, 10**9]))}], "layers": body}
+    top = {f"t{count - 1}": {"use": draw(st.booleans())}}
+    return {"input": [8, 8, 3], "blocks": templates, "layers": [top]}
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 3, 10))
+@given(block_bomb())
+def test_blocks_that_multiply_end_quickly(doc):
+    """Whatever the nesting, convcalc answers or names the layers limit; it never works for hours."""
+    result = run("-", input=yaml.safe_dump(doc))
+    check(result)
+    if result.exit_code == 2 and "limit" in result.stderr:
+        assert "--limit layers=N" in result.stderr
+
+
 @FUZZ
 @given(document)
 def test_random_yaml_documents(doc):
