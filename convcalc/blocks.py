@@ -104,11 +104,12 @@ class Node:
 class _Env:
     """The values `$name` stands for: a template's parameters, or the copy number in a repeat."""
 
-    __slots__ = ("values", "owner")
+    __slots__ = ("values", "owner", "limits")
 
-    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None) -> None:
+    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
         self.values = {} if values is None else values
         self.owner = owner  # the template the values belong to, for messages
+        self.limits = limits  # the digits limit bounds what an expression may compute
 
 
 # --------------------------------------------------------------------------- parameters
@@ -217,6 +218,14 @@ def _parse(text: str) -> ast.Expression:
     return ast.parse(text, mode="eval")
 
 
+def _too_many_digits_for_power(base: Any, exponent: Any, limits: Limits) -> bool:
+    """base ** exponent has more digits than the limit, told before computing it (9 ** 9 ** 9 has
+    369 million digits: computing it first would take minutes)."""
+    if type(base) is not int or type(exponent) is not int or exponent <= 1 or abs(base) <= 1:
+        return False
+    return (abs(base).bit_length() - 1) * exponent > limits.digits * 3.33 + 1  # a lower bound on its bits
+
+
 def evaluate(text: str, env: _Env, fail) -> Any:
     """A small, safe expression on parameters: + - * // % **, /, comparisons, and/or/not, a if c else b."""
     try:
@@ -234,7 +243,11 @@ def evaluate(text: str, env: _Env, fail) -> Any:
                 return node.id == "true"
             return _lookup(node.id, env, fail)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.left), ev(node.right))
+            left, right = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Pow) and _too_many_digits_for_power(left, right, env.limits):
+                raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
+                           "if the spec is really meant to be this large, raise it with --limit digits=N")
+            return _bounded(_OPS[type(node.op)](left, right))
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             left, right = ev(node.left), ev(node.right)
             if isinstance(left, int) and isinstance(right, int) and right and left % right == 0:
@@ -257,6 +270,13 @@ def evaluate(text: str, env: _Env, fail) -> Any:
         if isinstance(node, ast.IfExp):
             return ev(node.body) if ev(node.test) else ev(node.orelse)
         return _bad(node)
+
+    def _bounded(result: Any) -> Any:
+        """Every step stays within the digits limit: a product of products would grow without end."""
+        if type(result) is int and result.bit_length() > env.limits.digits * 3.33 + 1:  # log2(10) bits per digit
+            raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
+                       "if the spec is really meant to be this large, raise it with --limit digits=N")
+        return result
 
     def _bad(node: ast.AST) -> Any:
         raise fail(f"'{text}' uses something a spec expression does not allow ({type(node).__name__})",
@@ -355,7 +375,7 @@ def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits 
             text = f"{least:,}" if least < 10**15 else f"about 10^{len(str(least)) - 1}"
             raise limit_error("layers", f"the blocks expand to at least {text} {what}", limits, where="layers")
     expander = _Expander(templates, limits)
-    expander.group(layers, (), (), "input", _Env())
+    expander.group(layers, (), (), "input", _Env(limits=limits))
     return expander.finish()
 
 
@@ -600,7 +620,7 @@ class _Expander:
             raise limit_error("layers", f"repeat {times:,} times", self.limits, where=f"layer {self.next_index}")
         output = block_input
         for copy in range(times):
-            inner = _Env({**env.values, REPEAT_INDEX: copy}, env.owner)
+            inner = _Env({**env.values, REPEAT_INDEX: copy}, env.owner, env.limits)
             output = self.sub_group(layers, str(copy), "group", scope, path, output, inner, fail)
         return output
 
@@ -619,7 +639,7 @@ class _Expander:
             raise fail(f"missing parameter '{missing[0]}'", f"{template.name} needs: {', '.join(template.required)}")
         if template.name in self.stack:
             raise fail(f"block '{template.name}' uses itself", "a block cannot contain itself")
-        inner_env = _Env({**template.defaults, **options}, template.name)
+        inner_env = _Env({**template.defaults, **options}, template.name, env.limits)
         self.stack.append(template.name)
         try:
             body = list(template.layers)

@@ -266,6 +266,27 @@ def test_blocks_that_multiply_end_quickly(doc):
         assert "--limit layers=N" in result.stderr
 
 
+expression = st.recursive(
+    st.one_of(st.integers(-3, 12).map(str), st.sampled_from(["k", "i", "10**9", "9" * 50, "true"])),
+    lambda inner: st.one_of(
+        st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(["+", "-", "*", "**", "//", "%", "/"]), inner),
+        st.builds(lambda a, b, c: f"({a} if {b} else {c})", inner, inner, inner),
+        inner.map(lambda a: f"-{a}"),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 3, 10))
+@given(expression, st.sampled_from([1, 9, 10**9]))
+def test_random_expressions_end_quickly(text, k):
+    """$(...) on parameters: any mix of + - * ** // % / and conditionals gives a number, an error
+    naming the expression, or the digits limit; never minutes of arithmetic (9 ** 9 ** 9)."""
+    spec = {"input": [8, 8, 3], "blocks": {"b": {"params": ["k"], "layers": [{"repeat": {"times": 1, "layers": [
+        {"conv2d": {"filters": f"$({text})", "kernel": 1}}]}}]}}, "layers": [{"b": {"k": k}}]}
+    check(run("-", input=yaml.safe_dump(spec)))
+
+
 @FUZZ
 @given(document)
 def test_random_yaml_documents(doc):

@@ -211,3 +211,25 @@ def test_blocks_stop_at_the_layers_limit_while_expanding(spec, limit, message):
     assert result.exit_code == 2
     assert result.output == f"convcalc: error: {message}\n"
     assert CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=spec).exit_code == 0  # valid under the default limits
+
+
+def test_a_raised_digits_limit_lets_an_expression_make_a_big_number():
+    """$(10 ** 5000) is refused under the default 4,000 digits, and exact once the limit allows it."""
+    from click.testing import CliRunner
+
+    from convcalc.cli import main
+
+    spec = "input: [8, 8, 3]\nlayers:\n  - repeat: {times: 1, layers: [{conv2d: {filters: $(10 ** 5000), kernel: 1}}]}\n"
+    refused = CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=spec)
+    assert refused.exit_code == 2
+    assert "'10 ** 5000' makes a number of more than 4,000 digits" in refused.output
+    allowed = CliRunner().invoke(main, ["summary", "-", "--format", "json", "--limit", "digits=6000"], input=spec)
+    assert allowed.exit_code == 0, allowed.output
+    before = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
+    if before is not None:
+        sys.set_int_max_str_digits(0)
+    try:
+        assert f'"output_shape": [8, 8, {10 ** 5000}]' in allowed.output  # a 1×1 convolution keeps H and W
+    finally:
+        if before is not None:
+            sys.set_int_max_str_digits(before)
