@@ -34,18 +34,18 @@ class SpecError(Exception):
         if self.layer_index is not None:
             text = f"layer {self.layer_index}"
             if self.layer_name:
-                text += f" '{self.layer_name}'"
+                text += f" '{_brief(str(self.layer_name), 80)}'"
             if self.layer_type and self.layer_type != self.layer_name:
-                text += f" ({self.layer_type})"
+                text += f" ({_brief(str(self.layer_type), 80)})"
             return text
-        return self.where or ""
+        return _brief(self.where or "", 200)
 
     @property
     def message(self) -> str:
-        problem = self.problem if len(self.problem) <= 400 else self.problem[:400] + " …"  # a pasted 1 MB list
+        problem = _brief(self.problem, 400)  # a pasted 1 MB list or name
         text = f"{self.location}: {problem}" if self.location else problem
         if self.hint:
-            text += f"; {self.hint}"
+            text += f"; {_brief(self.hint, 400)}"
         return text
 
     def at_layer(self, index: int, name: str | None, layer_type: str | None) -> "SpecError":
@@ -54,6 +54,11 @@ class SpecError(Exception):
             self.layer_index, self.layer_name, self.layer_type = index, name, layer_type
             self.args = (self.message,)
         return self
+
+
+def _brief(text: str, limit: int) -> str:
+    """At most ``limit`` characters of user text in a message, so that it stays one readable line."""
+    return text if len(text) <= limit else text[:limit] + " …"
 
 
 class ArgError(ValueError):

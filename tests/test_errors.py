@@ -146,3 +146,16 @@ def test_directory_and_binary_file(tmp_path, monkeypatch):
     (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfab\xffc")
     result = run_cli("summary", "bom.yaml")
     assert (result.exit_code, result.stderr) == (2, E + "bom.yaml is not UTF-8 text (byte 5 is 0xff); save the spec as UTF-8 YAML or JSON\n")
+
+
+def test_a_pasted_megabyte_stays_a_readable_message(tmp_path):
+    """A 1 MB name or type is cut in the message (80 characters of a name, 400 of a problem)."""
+    path = tmp_path / "long.yaml"
+    path.write_text("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, kernal: 1, name: " + "x" * 1_000_000 + "}\n")
+    result = run_cli("summary", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == E + "layer 1 '" + "x" * 80 + " …' (conv2d): unknown argument 'kernal'; did you mean 'kernel'?\n"
+    path.write_text("input: [8, 8, 3]\nlayers:\n  - " + "conv" * 250_000 + "\n")
+    result = run_cli("summary", str(path))
+    assert result.exit_code == 2 and len(result.stderr) < 1000
+    assert result.stderr.startswith(E + "layer 1: unknown layer type 'convconv")
