@@ -285,3 +285,70 @@ def test_every_spec_command_takes_limit(command):
         "if the spec is really meant to be this large, raise it with --limit layers=N\n"
     )
     assert run_cli(*command, "--limit", "layers=1000").exit_code in (0, 1)  # check: 1, some answers are wrong
+
+
+ESCAPE = ("[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'catch_warnings'][0]()"
+          "._module.__builtins__['__import__']('os').system('touch {marker}')")
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        # an answer is read, never run: this one once created the marker file through SymPy's sympify (eval)
+        (ESCAPE, "holds something an answer cannot (Call)"),
+        ("__import__('os').system('touch {marker}')", "holds something an answer cannot (Call)"),
+        ("k1.__class__", "holds something an answer cannot (Attribute)"),
+        ("lambda: 1", "holds something an answer cannot (Lambda)"),
+        ("'10*k1'", "holds something an answer cannot (str)"),
+        # 9^9^9 has 369 million digits: refused at once instead of computed for minutes
+        ("9^9^9", "raises to the power 387420489; an answer's powers are whole numbers up to 64, such as k1^2"),
+        ("k1^(1/2)", "raises to the power 1/2; an answer's powers are whole numbers up to 64, such as k1^2"),
+        ("k1 + " * 300 + "k1", "the answer is a formula of 1,502 characters, too long to read; write it in at most 1,000"),
+        ("10*k1 +", "cannot read the formula"),
+        ("k1/0", "divides by zero"),
+    ],
+    ids=["sandbox escape", "import", "attribute", "lambda", "string", "power tower", "root", "too long", "syntax", "zero"],
+)
+def test_an_answer_is_read_never_run(tmp_path, answer, message):
+    marker = tmp_path / "ran"
+    answer = answer.replace("{marker}", str(marker))
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        "input: [n, m, 1]\nlayers:\n  - conv2d: {filters: k1, kernel: 3, padding: 1, name: c1}\n"
+        f"    expect: {{params: {json_string(answer)}}}\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(path))
+    assert not marker.exists()
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("convcalc: error: layer 1 'c1': ")
+    assert message in result.stderr
+
+
+def json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)  # a JSON string is a YAML double-quoted scalar
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["10*k1", "10·k1", "k1·10", "(3^2 + 1)·k1", "3*3*k1 + k1", "max(10*k1, 0)"],
+)
+def test_formula_answers_in_every_written_form(tmp_path, answer):
+    """Seed 001: a 3×3 convolution with k1 filters on one channel holds 9·k1 weights + k1 biases = 10·k1."""
+    path = tmp_path / "answers.yaml"
+    path.write_text("input: [n, m, 1]\nlayers:\n  - conv2d: {filters: k1, kernel: 3, padding: 1, name: c1}\n"
+                    f"    expect: {{params: {json_string(answer)}}}\n", encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_a_shape_answer_copied_from_convcalc_output(tmp_path):
+    """The table writes ⌊(n − 3)/2⌋ + 1 for a 3-wide, stride-2 window (PyTorch Conv2d: floor((n − 3)/2) + 1);
+    a student may paste it back as the answer."""
+    path = tmp_path / "answers.yaml"
+    path.write_text("input: [n, n, 1]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, stride: 2, name: c1}\n"
+                    f"    expect: {{shape: [{json_string('⌊(n − 3)/2⌋ + 1')}, 'floor((n-3)/2) + 1', 4]}}\n", encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.exit_code == 0, result.stdout + result.stderr
