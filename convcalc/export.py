@@ -62,6 +62,23 @@ def identifiers(report: NetworkReport) -> dict[str, str]:
     return result
 
 
+def docstring_text(text: str) -> str:
+    """User text (the network's name, the spec's path) made safe inside a generated docstring.
+
+    The code is meant to be run (`convcalc export SPEC | python -`): a quote, backslash or line
+    break in a name must not end the docstring and turn the rest of the name into code.
+    """
+    out = []
+    for char in str(text):
+        if char in '\\"':
+            out.append("\\" + char)
+        elif not char.isprintable():
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def class_name(report: NetworkReport) -> str:
     """'VGG-16' -> 'VGG16', 'AlexNet (original, two GPUs)' -> 'AlexNetOriginalTwoGPUs'."""
     parts = re.findall(r"[A-Za-z0-9]+", report.name or "")
@@ -528,9 +545,9 @@ def to_pytorch(report: NetworkReport) -> str:
     layout = report.layout
     spec_input = ", ".join(str(d) for d in report.input_shape.in_layout(layout))
     torch_input = ", ".join(str(d) for d in report.input_shape.in_layout("chw"))
-    title = report.name or "network"
+    title = docstring_text(report.name or "network")
     lines = [
-        f'"""{title}: written by convcalc from {report.spec.source}.',
+        f'"""{title}: written by convcalc from {docstring_text(report.spec.source)}.',
         "",
         f"Every layer below has the output shape and parameter count that `convcalc summary` prints.",
         '"""',
@@ -844,11 +861,11 @@ def to_keras(report: NetworkReport) -> str:
     spec_input = ", ".join(str(d) for d in report.input_shape.in_layout(layout))
     keras_input = report.input_shape.in_layout("hwc")
     keras_text = "(" + ", ".join(str(d) for d in keras_input) + ("," if len(keras_input) == 1 else "") + ")"
-    title = report.name or "network"
+    title = docstring_text(report.name or "network")
     model_name = re.sub(r"\W+", "_", title, flags=re.ASCII).strip("_") or "network"
     needs_tf = any(layer.type == "lrn" for layer in report.layers)
     lines = [
-        f'"""{title}: written by convcalc from {report.spec.source}.',
+        f'"""{title}: written by convcalc from {docstring_text(report.spec.source)}.',
         "",
         "Every layer below has the output shape and parameter count that `convcalc summary` prints.",
         '"""',

@@ -200,3 +200,33 @@ def test_set_gives_a_symbolic_spec_numbers_to_export():
     ran = subprocess.run([sys.executable, "-"], input=result.stdout, capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout.splitlines() == ["output shape: (1, 64, 28, 28)", "trainable parameters: 51584"]
+
+
+INJECTION = "getattr(__import__('os'), 'system')('touch {marker}')"
+
+
+@pytest.mark.parametrize("target", ["pytorch", "keras"])
+def test_names_and_paths_never_become_code(tmp_path, target):
+    """The code is meant to be run (`export SPEC | python -`): a name or file name with quotes in it
+    once closed the generated docstring, and the rest of it ran as code."""
+    import ast
+    import json
+
+    marker = tmp_path / "ran"
+    payload = INJECTION.format(marker=marker)
+    spec = {
+        "name": f'net""" ; {payload} ; """',
+        "input": [8, 8, 3],
+        "layers": [{"conv2d": {"filters": 4, "kernel": 3, "name": f"a\\\\\" + str({payload}) + \"'"}}, "relu"],
+    }
+    path = tmp_path / f'z"""; x = 1; """\\.json'
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = run_cli("export", str(path), "--to", target)
+    assert result.exit_code == 0, result.stderr
+    tree = ast.parse(result.stdout)
+    assert ast.get_docstring(tree).startswith(f'net""" ; {payload} ; """: written by convcalc from {path}.')
+    statements = [*tree.body, *(node for cls in tree.body if isinstance(cls, ast.ClassDef) for node in cls.body)]
+    strays = [ast.dump(node) for node in statements if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant)]
+    assert strays == []  # nothing but docstrings stands alone: no name turned into a call
+    assert "getattr" not in [node.id for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    assert not marker.exists()
