@@ -1,4 +1,4 @@
-"""Keras "same" padding question: written by convcalc from specs/seed_keras_same.yaml.
+"""Keras \"same\" padding question: written by convcalc from specs/seed_keras_same.yaml.
 
 Every layer below has the output shape and parameter count that `convcalc summary` prints.
 """
