@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from .errors import ArgError, SpecError, did_you_mean
-from .layers import LayerKind, all_names, family_args, lookup, positive
+from .layers import LayerKind, all_names, family_args, lookup, positive, size_words
 from .limits import DEFAULT_LIMITS, Limits, check_digits_in_text, check_size, int_digits, limit_error
 from .shapes import LAYOUTS
 
@@ -153,8 +153,9 @@ def _inline_value(text: str) -> Any:
     except ValueError:
         pass
     text = text.strip("[]()")
-    if re.fullmatch(r"\w+(\s*[x×,]\s*-?\w+)+", text):
-        return [_inline_value(part.strip()) for part in re.split(r"[x×,]", text)]
+    words = size_words(text, negative=True)
+    if words is not None:
+        return [_inline_value(word) for word in words]
     return text
 
 
