@@ -246,6 +246,20 @@ def test_generated_hostile_input(tmp_path, name, text, extra, words):
     assert elapsed < TIME_BOUND + 1.0  # the process start itself is in this figure
 
 
+def test_many_numbers_just_under_the_digits_limit(tmp_path):
+    """4.9 MB of 3,999-digit answers: valid, and read in linear time (the digits check once rescanned
+    every long number from each of its digits: 2 s a megabyte)."""
+    number = "7" * 3999
+    text = "input: [8, 8, 3]\nlayers:\n" + "".join(
+        f"  - conv2d: {{filters: 4, kernel: 1, name: l{i}, expect: {{params: {number}}}}}\n" for i in range(1200))
+    start = time.perf_counter()
+    done = run_subprocess(tmp_path, write(tmp_path, "long_numbers.yaml", text))
+    elapsed = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr[-500:]
+    assert json.loads(done.stdout)["trainable_params"] == 1200 * (3 * 4 + 4)  # 1×1 convolutions, 3 → 4 channels
+    assert elapsed < TIME_BOUND + 1.0  # the process start itself is in this figure
+
+
 def test_file_past_the_size_limit_is_not_read(tmp_path):
     """The size is known from the file system: a 60 MB file is refused before a byte is read."""
     path = tmp_path / "big.yaml"
