@@ -164,12 +164,8 @@ def test_a_pasted_megabyte_stays_a_readable_message(tmp_path):
 def test_did_you_mean_among_a_hundred_thousand_names():
     """A misspelt from: in a 100,000-layer spec: the suggestion is still the close name (difflib
     over every name took seconds; only the names sharing the most start and end are compared)."""
-    import time
-
     from convcalc.errors import did_you_mean
 
     names = [f"layer_number_{i}" for i in range(100_000)]
-    start = time.perf_counter()
     assert did_you_mean("layer_nmber_77", names) == "did you mean 'layer_number_77'?"
     assert did_you_mean("layer_number_99999x", names) == "did you mean 'layer_number_99999'?"
-    assert time.perf_counter() - start < 2.0  # a bound against a regression to seconds, not a speed measurement
