@@ -352,3 +352,23 @@ def test_a_shape_answer_copied_from_convcalc_output(tmp_path):
                     f"    expect: {{shape: [{json_string('⌊(n − 3)/2⌋ + 1')}, 'floor((n-3)/2) + 1', 4]}}\n", encoding="utf-8")
     result = run_cli("check", str(path))
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("answer", "exit_code"),
+    [
+        # PyTorch Conv2d, kernel 3, stride 2: floor((n − 3)/2) + 1; (n − 2)/2 differs for every even n
+        ("floor((n - 3)/2) + 1", 0),
+        ("floor((n - 2)/2) + 1", 1),
+        ("ceil((n - 4)/2) + 1", 0),  # ⌈(n − 4)/2⌉ = ⌊(n − 3)/2⌋ for every integer n
+        ("(n - 1)/2", 1),  # right for odd n only
+        # once expanded by SymPy's simplify for minutes: a huge wrong answer is now decided at once
+        ("(n + m + k1 + 1)^64", 1),
+    ],
+)
+def test_formula_answers_are_compared_for_every_size(tmp_path, answer, exit_code):
+    path = tmp_path / "answers.yaml"
+    path.write_text("input: [n, n, 1]\nlayers:\n  - conv2d: {filters: k1, kernel: 3, stride: 2, name: c1}\n"
+                    f"    expect: {{shape: [{json_string(answer)}, 'floor((n-3)/2) + 1', k1]}}\n", encoding="utf-8")
+    result = run_cli("check", str(path))
+    assert result.exit_code == exit_code, result.stdout + result.stderr
