@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ PICTURE_SUFFIXES = (".svg", ".png")
 INSTALL = "pip install 'convcalc[draw]'"
 WRAP_WIDTH = 1500.0  # a longer network is wrapped into strips, like a line of text
 PNG_ZOOM = 2  # a PNG is rendered at twice the SVG's pixel size, sharp enough for a report
+MAX_PNG_SIDE = 32_767  # cairo's largest image side, in pixels
+MAX_PNG_PIXELS = 150_000_000  # 600 MB of ARGB: a larger network picture is better as SVG
 
 # Sizes in SVG pixels. A map side runs from SIDE_MIN (size 1) to SIDE_MAX (the network's largest
 # side); depth from DEPTH_MIN to DEPTH_MAX; a vector bar from SIDE_MIN to SIDE_MAX tall.
@@ -795,7 +798,7 @@ def svg_text(report: NetworkReport, **options: Any) -> str:
     return render(report, **options).as_svg() + "\n"
 
 
-def png_bytes(svg: str) -> bytes:
+def png_bytes(svg: str, *, has_blocks: bool = False) -> bytes:
     """Rasterise SVG text with CairoSVG (which needs the system's cairo library)."""
     try:
         import cairosvg
@@ -805,7 +808,19 @@ def png_bytes(svg: str) -> bytes:
             f"writing PNG needs CairoSVG and the cairo library ({why})",
             hint=f"install them with: {INSTALL} and your system's libcairo2, or write an .svg file",
         ) from None
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=PNG_ZOOM)
+    size = re.search(r'<svg\b[^>]*?\swidth="([0-9.]+)"[^>]*?\sheight="([0-9.]+)"', svg)
+    if size:
+        width, height = (math.ceil(float(side) * PNG_ZOOM) for side in size.groups())
+        if max(width, height) > MAX_PNG_SIDE or width * height > MAX_PNG_PIXELS:
+            raise DrawError(
+                f"the picture would be {width:,} × {height:,} pixels, too large for a PNG (cairo draws at most "
+                f"{MAX_PNG_SIDE:,} a side and this stops at {MAX_PNG_PIXELS:,} pixels)",
+                hint="write an .svg file instead" + (", or draw each block as one node with --depth 1" if has_blocks else ""),
+            )
+    try:
+        return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=PNG_ZOOM)
+    except Exception as exc:  # cairo's own refusals (CairoError) and memory: one message, not a traceback
+        raise DrawError(f"cairo could not draw the PNG: {exc}", hint="write an .svg file instead") from None
 
 
 def picture_format(path: str) -> str:
@@ -822,7 +837,7 @@ def write_picture(report: NetworkReport, path: str, **options: Any) -> str:
     """Write the picture to PATH as SVG or PNG (by its suffix); returns the format written."""
     kind = picture_format(path)
     svg = svg_text(report, **options)
-    data = svg.encode("utf-8") if kind == "svg" else png_bytes(svg)
+    data = svg.encode("utf-8") if kind == "svg" else png_bytes(svg, has_blocks=bool(report.spec.blocks))
     try:
         Path(path).write_bytes(data)
     except OSError as exc:

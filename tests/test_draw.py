@@ -356,3 +356,20 @@ def test_set_gives_a_symbolic_spec_numbers_to_draw():
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert "→ output (28, 28, 64) · 51,584 trainable parameters" in result.stdout  # 320 + 51,264, as PyTorch counts them
+
+
+def test_png_too_large_for_cairo_is_one_message(tmp_path):
+    """3,000 layers wrap into a picture 58,437 pixels tall: cairo draws at most 32,767 a side
+    (CAIRO_STATUS_INVALID_SIZE); once a traceback, now exit 2 and the way out."""
+    pytest.importorskip("cairosvg", reason="PNG needs CairoSVG")
+    layers = "".join("  - conv2d: {filters: 16, kernel: 3, padding: 1}\n" for _ in range(3000))
+    spec = tmp_path / "long.yaml"
+    spec.write_text(f"input: [32, 32, 16]\nlayers:\n{layers}", encoding="utf-8")
+    out = tmp_path / "long.png"
+    result = run("draw", str(spec), "-o", str(out))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("convcalc: error: the picture would be ")
+    assert result.stderr.endswith("too large for a PNG (cairo draws at most 32,767 a side and this stops at "
+                                  "150,000,000 pixels); write an .svg file instead\n")
+    assert not out.exists()
+    assert run("draw", str(spec), "-o", str(tmp_path / "long.svg")).exit_code == 0
