@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from .errors import SpecError, did_you_mean
-from .limits import DEFAULT_LIMITS, Limits, limit_error
+from .limits import DEFAULT_LIMITS, Limits, limit_error, max_bits
 from .layers import all_names, lookup
 from .spec import MAPPINGS, _split_entry, unprintable  # spec imports this module only inside build_spec: no cycle at import
 
@@ -223,7 +223,7 @@ def _too_many_digits_for_power(base: Any, exponent: Any, limits: Limits) -> bool
     369 million digits: computing it first would take minutes)."""
     if type(base) is not int or type(exponent) is not int or exponent <= 1 or abs(base) <= 1:
         return False
-    return (abs(base).bit_length() - 1) * exponent > limits.digits * 3.33 + 1  # a lower bound on its bits
+    return (abs(base).bit_length() - 1) * exponent > max_bits(limits)  # a lower bound on its bits
 
 
 def evaluate(text: str, env: _Env, fail) -> Any:
@@ -273,7 +273,7 @@ def evaluate(text: str, env: _Env, fail) -> Any:
 
     def _bounded(result: Any) -> Any:
         """Every step stays within the digits limit: a product of products would grow without end."""
-        if type(result) is int and result.bit_length() > env.limits.digits * 3.33 + 1:  # log2(10) bits per digit
+        if type(result) is int and result.bit_length() > max_bits(env.limits):
             raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
                        "if the spec is really meant to be this large, raise it with --limit digits=N")
         return result

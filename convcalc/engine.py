@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from .arith import AxisStep, Size, fmt, is_int
 from .errors import SpecError
 from .layers import KINDS, LayerContext, Outcome
-from .limits import DEFAULT_LIMITS, Limits, check_int, int_digits, limit_error
+from .limits import DEFAULT_LIMITS, Limits, check_int, int_digits, limit_error, max_bits
 from .shapes import Shape
 from .spec import LayerSpec, NetworkSpec
 
@@ -143,7 +143,7 @@ def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
     for size in sizes:
         if type(size) is int:  # not a SymPy expression (whose | means 'or')
             widest |= size  # as many bits as the widest count
-    if widest.bit_length() <= limits.digits * 3.3219280948873626:  # log2(10) bits per digit
+    if widest.bit_length() <= max_bits(limits):
         return
     for size in sizes:
         if type(size) is int:

@@ -95,9 +95,15 @@ def check_digits_in_text(text: str, label: str, limits: Limits) -> None:
         raise limit_error("digits", f"{label}:{line}: a number has {length:,} digits", limits)
 
 
+def max_bits(limits: Limits) -> float:
+    """The bit length past which an integer surely has more digits than the limit: bit lengths are
+    cheap where counting digits means writing the number out."""
+    return limits.digits * 3.3219280948873626 + 1  # log2(10) bits per digit
+
+
 def check_int(value: int, what: str, limits: Limits) -> None:
     """A computed count with more digits than the limit (bit_length: no string conversion)."""
-    if value.bit_length() > limits.digits * 3.3219280948873626 + 1:  # log2(10): more than `digits` digits
+    if value.bit_length() > max_bits(limits):
         raise limit_error("digits", f"{what} has too many digits", limits)
 
 

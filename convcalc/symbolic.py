@@ -14,7 +14,7 @@ from typing import Any
 from .arith import is_int
 from .engine import NetworkReport, analyze
 from .errors import SpecError
-from .limits import DEFAULT_LIMITS, Limits, int_digits, limit_error
+from .limits import DEFAULT_LIMITS, Limits, int_digits, limit_error, max_bits
 from .spec import NetworkSpec, load_spec
 
 # A pattern string, compiled (and cached by re) on first use: only --set needs it.
@@ -147,7 +147,7 @@ def parse_formula(text: str, where: str, limits: Limits = DEFAULT_LIMITS) -> Any
         return SpecError(f"the formula {str(text)!r} {problem}", hint=hint, where=where)
 
     def bounded(value: Any) -> Any:
-        if getattr(value, "is_Integer", False) and int(value).bit_length() > limits.digits * 3.33 + 1:
+        if getattr(value, "is_Integer", False) and int(value).bit_length() > max_bits(limits):
             raise refuse(f"makes a number of more than {limits.digits:,} digits", "write the answer as a formula with letters")
         return value
 
