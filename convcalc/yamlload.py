@@ -156,7 +156,7 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
         if frame[4] is _NO_KEY:
             if isinstance(value, (list, dict)):
                 raise SpecError(f"{where()}: a list or mapping cannot be a mapping key", hint="write keys as plain names")
-            frame[4] = value
+            frame[4], frame[7] = value, event  # the key, and where it is written
             return
         key, frame[4] = frame[4], _NO_KEY
         if key is _MERGE:
@@ -167,6 +167,8 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
             else:
                 raise SpecError(f"{where()}: a merge key (<<) takes a mapping or a list of mappings", hint="e.g. <<: *defaults")
         else:
+            if key in frame[0]:  # PyYAML would keep the last one silently: filters: 4, filters: 8 means 8
+                raise SpecError(f"{where(frame[7])}: the key {key!r} is given twice in one mapping", hint="keep one of them")
             frame[0][key] = value
 
     def events_to_data() -> Any:
@@ -202,9 +204,9 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
                 if len(stack) >= max_depth:
                     raise limit_error("depth", f"{where()}: lists and mappings are nested too deep", limits)
                 is_map = kind is map_start
-                stack.append([{} if is_map else [], is_map, event.anchor, 1, _NO_KEY, [], event])
+                stack.append([{} if is_map else [], is_map, event.anchor, 1, _NO_KEY, [], event, None])
             elif kind is seq_end or kind is map_end:
-                container, is_map, anchor, size, _, merges, _ = stack.pop()
+                container, is_map, anchor, size, _, merges, _, _ = stack.pop()
                 if merges:
                     merged: dict[Any, Any] = {}
                     for group in merges:
@@ -278,8 +280,16 @@ def load_json(text: str, label: str, limits: Limits) -> Any:
                     raise limit_error("depth", f"{label}:{line}: lists and objects are nested too deep", limits)
             else:
                 depth = max(0, depth - 1)
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:  # json keeps the last one silently
+                raise SpecError(f"{label}: the key {key!r} is given twice in one object", hint="keep one of them")
+            found[key] = value
+        return found
+
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=unique)
     except json.JSONDecodeError as exc:
         raise SpecError(f"{label}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:

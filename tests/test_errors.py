@@ -79,6 +79,8 @@ INLINE_ROWS = [
 ]
 
 YAML_ROWS = [
+    ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, filters: 8, kernel: 3}\n",
+     "spec.yaml:3:26: the key 'filters' is given twice in one mapping; keep one of them"),
     ('input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, name: "conv\\n1"}\n',
      "layer 1 'conv\\n1' (conv2d): the name 'conv\\n1' holds an invisible or control character (U+000A); "
      "write a name as one line of visible text, e.g. conv1"),
