@@ -4,7 +4,6 @@ Every function takes plain Python ints or SymPy expressions (symbolic sizes such
 so the homework mode runs the very same rules as the calculator. Nothing here imports SymPy:
 an expression that carries a symbol brings its own operators.
 """
-from __future__ import annotations
 
 from math import gcd
 from typing import Any, NamedTuple

@@ -12,7 +12,6 @@ input, and a block's name used from outside means its output (its last node). A 
 one unnamed entry takes the group's name instead of adding a level, so a repeat copy that is one
 bottleneck is ``layer1.0``, not ``layer1.0.bottleneck_1``.
 """
-from __future__ import annotations
 
 import ast
 import keyword

@@ -6,7 +6,6 @@ field positions may be fractions after a transposed or upsampling layer. Each ru
 stated once, in ``FLOP_RULES`` and the docstrings, and the README's table of conventions
 repeats it.
 """
-from __future__ import annotations
 
 from typing import Any, NamedTuple
 

@@ -3,7 +3,6 @@
 It knows nothing of rendering; its result, :class:`NetworkReport`, is what every output
 format reads. Work is linear in the number of layers.
 """
-from __future__ import annotations
 
 from typing import Any, NamedTuple
 

@@ -5,7 +5,6 @@ input shape, how many parameters it has, and how to write that arithmetic out. A
 type means adding one class here and decorating it with ``@register``. The arithmetic itself
 lives in :mod:`convcalc.arith` so that it runs on ints and on SymPy symbols alike.
 """
-from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping

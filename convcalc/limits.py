@@ -4,7 +4,6 @@ A spec is a few kilobytes written by hand; a hostile or broken one must fail fas
 message instead of crashing the YAML loader, hanging, or filling memory. Every limit can be
 raised: ``--limit NAME=N`` on the command line, or ``Limits(...)`` from Python.
 """
-from __future__ import annotations
 
 import re
 import sys

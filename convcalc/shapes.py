@@ -1,5 +1,4 @@
 """Activation shapes, kept layout-free inside and written in the user's layout outside."""
-from __future__ import annotations
 
 from typing import NamedTuple
 

@@ -3,7 +3,6 @@
 Every problem found here becomes a :class:`~convcalc.errors.SpecError` naming the layer; unknown
 keys are rejected at load time. PyYAML is imported only when a YAML text is read.
 """
-from __future__ import annotations
 
 import os
 import re

@@ -3,7 +3,6 @@
 Blocks come from :mod:`convcalc.blocks`; their nodes are contiguous, so a block's sums are the
 sums over its index range (totals still come from the layers alone, never from these rows).
 """
-from __future__ import annotations
 
 from typing import Any, NamedTuple
 
