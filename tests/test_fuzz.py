@@ -148,6 +148,9 @@ RENDERERS = [
     ("summary", "--format", "csv", "--columns", ALL_COLUMNS),
     ("summary", "--format", "csv"),
     ("explain",),
+    ("explain", "--format", "json"),
+    ("explain", "--format", "markdown", "--columns", ALL_COLUMNS),
+    ("explain", "--format", "csv"),
     ("export", "--to", "pytorch"),
 ] + ([("draw",)] if importlib.util.find_spec("drawsvg") else [])  # draw is an optional extra
 
