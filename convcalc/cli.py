@@ -116,17 +116,18 @@ def _summary(spec, output_format, layout, strict, depth, explain, assignments, c
     except SpecError as error:
         fail(error)
     out = sys.stdout
+    show_memory = bool(columns and "memory" in columns) or any(o is not None for o in (dtype, batch, optimizer))
     with int_digits(limits):
         if explain:
             from .explain import print_explained
 
-            print_explained(report, output_format, out, depth)
+            print_explained(report, output_format, out, depth, columns if columns_text else None, show_memory=show_memory,
+                            **cost_options)
             return
         if output_format == "table":
             from .costs import network_costs
             from .table import print_table
 
-            show_memory = "memory" in columns or any(o is not None for o in (dtype, batch, optimizer))
             print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory)
             return
         from . import formats

@@ -116,20 +116,20 @@ def render_text(report: NetworkReport) -> str:
     return "\n\n".join(blocks) + "\n\n" + "\n".join(total_lines(report)) + "\n"
 
 
-def render_json(report: NetworkReport) -> str:
+def render_json(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
     from .formats import report_record
 
-    record = report_record(report)
+    record = report_record(report, **cost_options)
     for entry, layer in zip(record["layers"], report.layers):
         entry["explain"] = list(explain_layer(layer, report.layout).lines)
     record["explain_total"] = list(total_lines(report))
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_markdown(report: NetworkReport) -> str:
+def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
     from .formats import render_markdown as table
 
-    parts = [table(report), "#### How each layer comes out\n"]
+    parts = [table(report, columns, **cost_options), "#### How each layer comes out\n"]
     for layer in report.layers:
         parts.append(f"**{heading(layer, report.layout)}**\n")
         parts.append("\n".join(f"- {line}" for line in explain_layer(layer, report.layout).lines) + "\n")
@@ -137,11 +137,11 @@ def render_markdown(report: NetworkReport) -> str:
     return "\n".join(parts)
 
 
-def render_csv(report: NetworkReport) -> str:
-    """The usual CSV with an 'explain' column: the layer's lines joined by '; '."""
+def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
+    """The usual CSV (or its --columns) with an 'explain' column: the layer's lines joined by '; '."""
     from .formats import render_csv as plain
 
-    rows = list(csv.reader(io.StringIO(plain(report))))
+    rows = list(csv.reader(io.StringIO(plain(report, columns, **cost_options))))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(rows[0] + ["explain"])
@@ -151,13 +151,16 @@ def render_csv(report: NetworkReport) -> str:
     return buffer.getvalue()
 
 
-def print_explained(report: NetworkReport, output_format: str, stream: TextIO, depth: int | None = None) -> None:
-    """The CLI's one call for --explain in any output format (depth: the table's block depth)."""
+def print_explained(report: NetworkReport, output_format: str, stream: TextIO, depth: int | None = None,
+                    columns: tuple[str, ...] | None = None, *, show_memory: bool = False, **cost_options: Any) -> None:
+    """The CLI's one call for --explain in any output format, with the same depth, --columns and
+    cost options (dtype, batch, optimizer) as the output without --explain."""
     if output_format == "table":
+        from .costs import network_costs
         from .table import print_table
 
-        print_table(report, stream, depth)
+        print_table(report, stream, depth, columns, network_costs(report, **cost_options), show_memory)
         stream.write("\n" + render_text(report))
         return
     render = {"json": render_json, "markdown": render_markdown, "csv": render_csv}[output_format]
-    stream.write(render(report))
+    stream.write(render(report, columns, **cost_options))

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 from convcalc import analyze, spec_from_text
 from convcalc.explain import explain_layer
 from convcalc.layers import KINDS
@@ -191,3 +191,18 @@ def test_csv_has_an_explain_column():
 def test_summary_without_explain_is_unchanged():
     result = run_cli("summary", "input 32x32x3; conv2d 10 kernel=5 padding=2", "--format", "json")
     assert "explain" not in json.loads(result.stdout)["layers"][0]
+
+
+def test_explain_keeps_the_columns_and_cost_options():
+    """--explain adds the arithmetic to the output the other options chose; it drops none of them."""
+    spec = str(ROOT / "specs" / "lenet5.yaml")
+    rows = list(csv.DictReader(io.StringIO(run_cli("summary", spec, "--explain", "-f", "csv", "-c", "name,macs").stdout)))
+    assert list(rows[0]) == ["name", "macs", "explain"]
+    plain = json.loads(run_cli("summary", spec, "--json").stdout)
+    assert [int(r["macs"]) for r in rows[1:]] == [layer["macs"] for layer in plain["layers"]]
+    assert rows[1]["explain"].startswith("rule: out = ⌊(W − F_eff + 2P)/S⌋ + 1")
+    batch8 = json.loads(run_cli("explain", spec, "-f", "json", "--batch", "8").stdout)
+    assert batch8["memory"]["batch"] == 8
+    assert [layer["activation_bytes"] for layer in batch8["layers"]] == [8 * layer["activation_bytes"] for layer in plain["layers"]]
+    table = run_cli("explain", spec, "-c", "name,shape,memory", "--batch", "8").stdout
+    assert "Activations" in table and "Memory (float32, 4 B per value, batch 8):" in table
