@@ -369,7 +369,7 @@ class Expanded(NamedTuple):
 def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits = DEFAULT_LIMITS) -> Expanded:
     # Found before any work: 21 templates that each use the one before twice make 2**21 layers.
     for visits, bound, what in ((False, limits.layers, "layers"), (True, ENTRIES_PER_LAYER * limits.layers, "entries")):
-        least = least_layers(layers, templates, visits=visits)
+        least = least_layers(layers, templates, visits=visits, max_nesting=limits.depth)
         if least > bound:
             text = f"{least:,}" if least < 10**15 else f"about 10^{len(str(least)) - 1}"
             raise limit_error("layers", f"the blocks expand to at least {text} {what}", limits, where="layers")
@@ -378,7 +378,7 @@ def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits 
     return expander.finish()
 
 
-def least_layers(entries: Any, templates: Mapping[str, Template], *, visits: bool = False) -> int:
+def least_layers(entries: Any, templates: Mapping[str, Template], *, visits: bool = False, max_nesting: int = 50) -> int:
     """How many layers these entries make at the least, counted without expanding them.
 
     An entry under if:, and a repeat whose times is not a plain number, count nothing; a block
@@ -386,11 +386,12 @@ def least_layers(entries: Any, templates: Mapping[str, Template], *, visits: boo
     So this is a lower bound, and a spec over the layers limit by it is one for certain.
     With ``visits``: the entries the expansion must at least look at instead, an entry under
     if: included (a repeat of a billion copies of a left-out layer makes no layer but takes hours).
+    Templates nested past ``max_nesting`` count nothing (expansion stops there with its own message).
     """
     memo: dict[str, int] = {}
 
     def template(name: str, seen: tuple[str, ...]) -> int:
-        if name in seen:  # a template that uses itself: expansion reports it
+        if name in seen or len(seen) >= max_nesting:  # uses itself, or nested past the limit: expansion reports it
             return 0
         if name not in memo:
             memo[name] = count(list(templates[name].layers), seen + (name,))
@@ -438,6 +439,7 @@ class _Expander:
         self.templates = templates
         self.limits = limits
         self.visited = 0  # entries expanded so far, left out by if: or not
+        self.nesting = 0  # blocks open around the entry being expanded
         self.nodes: list[Node] = []
         self.blocks: list[list[Any]] = []  # [name, kind, path, first, last]
         self.block_names: dict[str, list[Any]] = {}  # full name -> its record in self.blocks
@@ -493,6 +495,17 @@ class _Expander:
         fail = self.failer(_name_text(options.get("name")), kind)
         if kind not in BLOCK_KINDS and kind not in self.templates:
             return self.layer(entry, scope, path, prev, env, forced_name, kind or None)
+        if self.nesting >= self.limits.depth:  # 400 templates that each use the one before: Python's recursion would end it
+            raise limit_error("depth", f"blocks are nested more than {self.limits.depth:,} deep", self.limits,
+                              where=f"layer {self.next_index}")
+        self.nesting += 1
+        try:
+            return self.block(kind, options, inline, fail, scope, path, prev, env, forced_name, kind_label)
+        finally:
+            self.nesting -= 1
+
+    def block(self, kind, options, inline, fail, scope, path, prev: Source, env: _Env, forced_name, kind_label) -> Source:
+        """A residual, branches, repeat or template entry, one level deeper than the one it sits in."""
         if inline:
             raise fail(f"a {kind} block cannot be written inline", f"write it as a mapping: '- {kind}: {{...}}'")
         condition = substitute(options.pop("if", True), env, fail)

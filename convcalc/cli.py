@@ -57,7 +57,12 @@ def _load(spec: str, *, layout: str | None = None, strict: bool = False, assignm
     from .symbolic import load_report
 
     limits = parse_limits(limit_options)
-    report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments, limits=limits)
+    try:
+        report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments,
+                             limits=limits)
+    except RecursionError:  # only past a raised depth limit: the default keeps every step well inside Python's
+        raise SpecError("the spec nests lists or blocks too deep to work through",
+                        hint=f"nest them less deeply (--limit depth is {limits.depth:,}; the default 50 is safe)") from None
     return report, limits
 
 

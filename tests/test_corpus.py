@@ -228,6 +228,13 @@ GENERATED = [
      ["alias bomb", "--limit aliases=N"]),
     ("long-line-of-digits", "input: [8, 8, 3]\nlayers:\n  - dense: " + "9" * 100_000 + "\n", [],
      ["100,000 digits", "--limit digits=N"]),
+    # 900 templates, each using the one before: no deep YAML, but as deep as Python's recursion allows
+    ("template-chain", "input: [8, 8, 3]\nblocks:\n  t0: [relu, relu]\n"
+     + "".join(f"  t{i}: [t{i - 1}, relu]\n" for i in range(1, 900)) + "layers: [t899]\n", [],
+     ["layer 1: blocks are nested more than 50 deep", "--limit depth=N"]),
+    # past a raised depth limit, a step that recurses ends with a message, not a RecursionError
+    ("deep-list-raised-limit", "input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: " + "[" * 20_000 + "3" + "]" * 20_000 + "}\n",
+     ["--limit", "depth=100000"], ["nests lists or blocks too deep to work through", "--limit depth is 100,000"]),
 ]
 
 
