@@ -108,16 +108,16 @@ def check_int(value: int, what: str, limits: Limits) -> None:
 
 @contextmanager
 def int_digits(limits: Limits | None) -> Iterator[None]:
-    """Lift Python's integer-to-text limit (4,300 digits) while a raised digits limit needs more.
+    """Lift Python's integer-to-text limit (4,300 digits) to what the digits limit lets a figure reach.
 
-    ``None`` lifts it altogether. Outside the block the process keeps its own setting.
+    Every size and count is within the digits limit, but the figures built from them are products:
+    an activation has H·W·D·C elements (four sizes of 4,000 digits each make 16,000), its bytes
+    multiply in the batch. ``None`` lifts the limit altogether. Outside the block the process keeps
+    its own setting.
     """
     get = getattr(sys, "get_int_max_str_digits", None)
     old = get() if get else 0
-    if limits is not None and limits.digits <= DEFAULT_LIMITS.digits:
-        yield  # Python's own limit (4,300 digits) covers the default; the engine reports a count beyond it
-        return
-    wanted = 0 if limits is None else limits.digits * 4 + 100  # products of two counts, and a margin
+    wanted = 0 if limits is None else limits.digits * 6 + 100  # four sizes, the batch and the element width
     if not get or old == 0 or (wanted != 0 and wanted <= old):
         yield
         return

@@ -361,3 +361,17 @@ def test_a_value_for_a_kind_that_takes_none(kind):
     spec = {"input": INPUT_FOR_RANK[kind.rank], "layers": [_layer(kind, 3)]}
     result, elapsed = invoke("summary", "-", "--format", "json", input=json.dumps(spec))
     assert_clean_failure(result, elapsed, ["layer 1", f"{kind.name} takes no value (got 3)"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table"])
+def test_figures_built_from_sizes_within_the_digits_limit(tmp_path, fmt):
+    """Each size within the 4,000 digits, but an activation of 10**1000 × 10**1000 × 10**1000 × 10**1999
+    elements has 5,000 digits, past Python's own 4,300-digit limit for writing an integer: that once
+    raised ValueError in every output, as did --batch with 4,299 digits."""
+    big = "input: [1" + "0" * 1000 + ", 1" + "0" * 1000 + ", 1" + "0" * 1000 + ", 1" + "0" * 1999 + "]\nlayers: [relu]\n"
+    result, elapsed = invoke("summary", write(tmp_path, "big.yaml", big), "--format", fmt, "--columns", "name,memory,flops")
+    assert result.exit_code == 0, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    result, elapsed = invoke("summary", str(ROOT / "specs" / "lenet5.yaml"), "--format", fmt, "--batch", "9" * 4299)
+    assert result.exit_code == 0, result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
