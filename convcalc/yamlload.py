@@ -243,6 +243,8 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         at = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
+        if "nesting depth" in (exc.problem or ""):  # libyaml 0.2.6 (PyYAML 6.0.4) has a nesting limit of its own
+            raise _parser_depth_error(at, "flow" in (exc.context or ""), limits) from None
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         raise SpecError(f"{at}: YAML syntax error: {what}", hint="check the indentation and the brackets there") from None
     except yaml.reader.ReaderError as exc:  # e.g. a NUL byte: control characters are not allowed
@@ -257,6 +259,40 @@ def load_yaml(text: str, label: str, limits: Limits) -> Any:
 
 
 _NO_KEY = object()
+
+
+def _parser_depth_error(at: str, flow: bool, limits: Limits) -> SpecError:
+    """The parser's own nesting limit, told in convcalc's words: ours when it is the lower one."""
+    allowed = _parser_nesting_limit(flow)
+    if allowed is None or limits.depth < allowed:
+        return limit_error("depth", f"{at}: lists and mappings are nested too deep", limits)
+    return SpecError(
+        f"{at}: the spec nests lists or blocks too deep to work through: "
+        f"the YAML parser reads at most {allowed:,} levels of {'[ ] and { }' if flow else 'indented blocks'}",
+        hint=f"nest them less deeply (--limit depth is {limits.depth:,}; the default 50 is safe)",
+    )
+
+
+def _parser_nesting_limit(flow: bool) -> int | None:
+    """The deepest nesting the installed YAML parser reads, found by trying (only on this error's path)."""
+    import yaml
+
+    def reads(levels: int) -> bool:
+        text = "[" * levels + "]" * levels if flow else "- " * levels + "x"
+        try:
+            for _ in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+                pass
+        except yaml.YAMLError:
+            return False
+        return True
+
+    low, high = 1, 1 << 16
+    if reads(high):
+        return None
+    while high - low > 1:  # reads(low) and not reads(high)
+        middle = (low + high) // 2
+        low, high = (middle, high) if reads(middle) else (low, middle)
+    return low
 
 
 _JSON_STRING = None

@@ -22,15 +22,19 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden") or os.environ.get("CONVCALC_REGEN_GOLDEN") == "1"
 
 
+def cli_runner() -> CliRunner:
+    """A CliRunner that keeps stdout and stderr apart, on every click that pyproject.toml allows."""
+    try:
+        return CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        return CliRunner()  # click >= 8.2 always keeps them apart
+
+
 def run_cli(*args: str, input: str | None = None):
     """Run the convcalc CLI in-process; stdout and stderr are kept apart."""
     from convcalc.cli import main
 
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    return cli_runner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
 def summary_json(spec: str, *extra: str) -> dict:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
+from conftest import cli_runner
 
 from convcalc.cli import main
 
@@ -31,10 +31,7 @@ TIME_BOUND = 2.0  # seconds, a safety bound against hangs (issue 7), not a speed
 
 def invoke(*args: str, input: str | bytes | None = None):
     """The CLI in-process, stdout and stderr apart, and the wall time it took."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
+    runner = cli_runner()
     start = time.perf_counter()
     result = runner.invoke(main, list(args), input=input)
     return result, time.perf_counter() - start

@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("drawsvg")
 
-from click.testing import CliRunner  # noqa: E402
+from conftest import cli_runner  # noqa: E402
 
 from convcalc import analyze, spec_from_text, summarize  # noqa: E402
 from convcalc.cli import main  # noqa: E402
@@ -282,7 +282,7 @@ def test_golden_svg(spec, golden):
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+    return cli_runner().invoke(main, list(args))
 
 
 def test_cli_writes_svg(tmp_path):

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import yaml
-from click.testing import CliRunner
+from conftest import cli_runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,10 +29,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 
 
 def run(spec: str, *, input: str | None = None, extra: tuple[str, ...] = ()):
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
+    runner = cli_runner()
     return runner.invoke(main, ["summary", spec, "--format", "json", *extra], input=input)
 
 
@@ -216,10 +213,7 @@ def check_every_renderer(text: str) -> None:
     if first.exit_code != 0:
         return
     for command, *options in RENDERERS:
-        try:
-            runner = CliRunner(mix_stderr=False)  # click < 8.2
-        except TypeError:
-            runner = CliRunner()
+        runner = cli_runner()
         result = runner.invoke(main, [command, "-", *options], input=text)
         assert result.exception is None or isinstance(result.exception, SystemExit), (command, options, repr(result.exception))
         assert "Traceback" not in result.stdout + result.stderr

@@ -158,19 +158,19 @@ def test_library_callers_pass_limits():
 def test_set_values_obey_the_digits_limit():
     """--set n=<5,000 digits> once raised Python's own ValueError (its 4,300-digit limit): now the
     digits limit names the symbol, and raising the limit makes the value exact."""
-    from click.testing import CliRunner
+    from conftest import cli_runner
 
     from convcalc.cli import main
 
     digits = "7" * 5000
     spec = "input nx1; conv1d 2 kernel=1"
-    refused = CliRunner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json"])
+    refused = cli_runner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json"])
     assert refused.exit_code == 2
     assert refused.exception is None or isinstance(refused.exception, SystemExit), repr(refused.exception)
-    assert "n has 5,000 digits: over the digits limit of 4,000 digits" in refused.output
-    allowed = CliRunner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json", "--limit", "digits=6000"])
-    assert allowed.exit_code == 0, allowed.output
-    assert f'"output_shape": [{digits}, 2]' in allowed.output  # a 1-wide kernel keeps the length (PyTorch Conv1d)
+    assert "n has 5,000 digits: over the digits limit of 4,000 digits" in refused.stderr
+    allowed = cli_runner().invoke(main, ["summary", spec, "--set", f"n={digits}", "--format", "json", "--limit", "digits=6000"])
+    assert allowed.exit_code == 0, allowed.stderr
+    assert f'"output_shape": [{digits}, 2]' in allowed.stdout  # a 1-wide kernel keeps the length (PyTorch Conv1d)
 
 
 DOUBLING_UNDER_IF = """
@@ -203,33 +203,33 @@ layers:
     ],
 )
 def test_blocks_stop_at_the_layers_limit_while_expanding(spec, limit, message):
-    from click.testing import CliRunner
+    from conftest import cli_runner
 
     from convcalc.cli import main
 
-    result = CliRunner().invoke(main, ["summary", "-", "--format", "json", "--limit", limit], input=spec)
+    result = cli_runner().invoke(main, ["summary", "-", "--format", "json", "--limit", limit], input=spec)
     assert result.exit_code == 2
-    assert result.output == f"convcalc: error: {message}\n"
-    assert CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=spec).exit_code == 0  # valid under the default limits
+    assert (result.stdout, result.stderr) == ("", f"convcalc: error: {message}\n")
+    assert cli_runner().invoke(main, ["summary", "-", "--format", "json"], input=spec).exit_code == 0  # valid under the default limits
 
 
 def test_a_raised_digits_limit_lets_an_expression_make_a_big_number():
     """$(10 ** 5000) is refused under the default 4,000 digits, and exact once the limit allows it."""
-    from click.testing import CliRunner
+    from conftest import cli_runner
 
     from convcalc.cli import main
 
     spec = "input: [8, 8, 3]\nlayers:\n  - repeat: {times: 1, layers: [{conv2d: {filters: $(10 ** 5000), kernel: 1}}]}\n"
-    refused = CliRunner().invoke(main, ["summary", "-", "--format", "json"], input=spec)
+    refused = cli_runner().invoke(main, ["summary", "-", "--format", "json"], input=spec)
     assert refused.exit_code == 2
-    assert "'10 ** 5000' makes a number of more than 4,000 digits" in refused.output
-    allowed = CliRunner().invoke(main, ["summary", "-", "--format", "json", "--limit", "digits=6000"], input=spec)
-    assert allowed.exit_code == 0, allowed.output
+    assert "'10 ** 5000' makes a number of more than 4,000 digits" in refused.stderr
+    allowed = cli_runner().invoke(main, ["summary", "-", "--format", "json", "--limit", "digits=6000"], input=spec)
+    assert allowed.exit_code == 0, allowed.stderr
     before = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
     if before is not None:
         sys.set_int_max_str_digits(0)
     try:
-        assert f'"output_shape": [8, 8, {10 ** 5000}]' in allowed.output  # a 1×1 convolution keeps H and W
+        assert f'"output_shape": [8, 8, {10 ** 5000}]' in allowed.stdout  # a 1×1 convolution keeps H and W
     finally:
         if before is not None:
             sys.set_int_max_str_digits(before)
