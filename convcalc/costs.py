@@ -294,9 +294,9 @@ def _layer_field(layer: LayerReport, inputs: list[Field | None]) -> Field | None
 
 
 def _zeropad_before(layer: LayerReport, rank: int) -> list[Size]:
-    from .layers import LayerContext, _pads
+    from .layers import LayerContext, axis_pads
 
-    pads = _pads(layer.spec.args["padding"], rank, LayerContext(layer.index, layer.name, layer.type))
+    pads = axis_pads(layer.spec.args["padding"], rank, LayerContext(layer.index, layer.name, layer.type))
     return [before for before, _ in pads]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .arith import is_int
 from .engine import LayerReport, NetworkReport
 from .errors import SpecError
-from .layers import LayerContext, _pads
+from .layers import LayerContext, axis_pads
 from .shapes import Shape
 
 TARGETS = ("pytorch", "keras")
@@ -422,7 +422,7 @@ class _Torch:
 
     def _zeropad(self, layer, ident, xs):
         rank = layer.input_shapes[0].rank
-        pads = list(_pads(layer.spec.args["padding"], rank, _context(layer)))
+        pads = list(axis_pads(layer.spec.args["padding"], rank, _context(layer)))
         ctor = f"nn.ZeroPad2d({_torch_pad_tuple(pads)})" if rank == 2 else f"nn.ConstantPad{rank}d({_torch_pad_tuple(pads)}, 0.0)"
         return TorchLayer(layer.name, ident, ((ident, ctor),), f"self.{ident}({xs[0]})")
 
@@ -769,7 +769,7 @@ class _Keras:
 
     def _zeropad(self, layer, ident, xs):
         rank = layer.input_shapes[0].rank
-        pads = _pads(layer.spec.args["padding"], rank, _context(layer))
+        pads = axis_pads(layer.spec.args["padding"], rank, _context(layer))
         text = f"({pads[0][0]}, {pads[0][1]})" if rank == 1 else "(" + ", ".join(f"({b}, {a})" for b, a in pads) + ")"
         return [self.call(ident, f"ZeroPadding{rank}D({text}", xs[0], ident)]
 

@@ -1,0 +1,96 @@
+"""The fully connected layer, and the layers that reshape or drop values without learning: flatten, reshape, dropout."""
+
+
+from ..arith import dot, factor, fmt, is_int, product
+from ..shapes import Shape
+from .args import Arg, dims, flag, positive, rate
+from .registry import LayerKind, Outcome, register
+from .windows import bias_terms
+
+
+@register
+class Dense(LayerKind):
+    category = "dense"
+    name = "dense"
+    aliases = ("linear", "fc", "fullyconnected", "innerproduct")
+    primary = "units"
+    args = (Arg("units", positive, doc="output neurons"), Arg("bias", flag, True, "one bias per unit"))
+    summary = "fully connected layer; a multi-axis input is flattened first"
+    rule = "out = [units]; weights = inputs·units, biases = units"
+
+    def infer(self, args, inputs, ctx):
+        shape = inputs[0]
+        units = args["units"]
+        n_in = shape.numel()
+        notes = [f"out = units = {units}"]
+        if shape.rank:
+            dims_text = " × ".join(map(factor, shape.in_layout(ctx.layout)))
+            notes.insert(0, f"inputs = {dims_text} = {fmt(n_in)} (flattened)")
+        weights = n_in * units
+        return Outcome(
+            Shape((), units),
+            weights,
+            units if args["bias"] else 0,
+            param_terms=bias_terms(dot(n_in, units), units, args["bias"]),
+            notes=tuple(notes),
+            macs=weights,
+            weight_terms=dot(n_in, units),
+        )
+
+
+@register
+class Flatten(LayerKind):
+    category = "reshape"
+    name = "flatten"
+    summary = "all axes into one vector"
+    rule = "out = [H·W·C]; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        shape = inputs[0]
+        n = shape.numel()
+        return Outcome(Shape((), n), notes=(f"{' · '.join(map(factor, shape.in_layout(ctx.layout)))} = {fmt(n)}",))
+
+
+@register
+class Reshape(LayerKind):
+    category = "reshape"
+    name = "reshape"
+    aliases = ("view",)
+    primary = "shape"
+    args = (Arg("shape", dims, doc="target shape in the spec's layout, channels included; one -1 allowed"),)
+    summary = "the same values in a new shape (e.g. a vector back into an image)"
+    rule = "out = shape; the element count must not change; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        shape, target = inputs[0], list(args["shape"])
+        total = shape.numel()
+        if target.count(-1) > 1:
+            raise ctx.error("only one size of a reshape may be -1")
+        if -1 in target:
+            known = product(d for d in target if d != -1)
+            if is_int(total) and is_int(known) and total % known:
+                raise ctx.error(f"cannot reshape {fmt(total)} values into {tuple(args['shape'])}")
+            target[target.index(-1)] = total // known if is_int(total) else total / known
+        new_total = product(target)
+        if is_int(new_total) and is_int(total) and new_total != total:
+            raise ctx.error(
+                f"cannot reshape {shape.describe(ctx.layout)} ({fmt(total)} values) into {tuple(target)} ({fmt(new_total)} values)",
+                "the product of the sizes must stay the same",
+            )
+        if len(target) == 1:
+            return Outcome(Shape((), target[0]))
+        return Outcome(Shape.from_layout(tuple(target), ctx.layout))
+
+
+@register
+class Dropout(LayerKind):
+    pointwise = True
+    name = "dropout"
+    aliases = ("dropout1d", "dropout2d", "dropout3d", "spatialdropout1d", "spatialdropout2d", "spatialdropout3d")
+    primary = "rate"
+    args = (Arg("rate", rate, 0.5, "fraction of units zeroed in training"),)
+    summary = "zeroes a fraction of units while training; shape unchanged"
+    rule = "out = in; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        return Outcome(inputs[0])

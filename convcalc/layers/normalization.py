@@ -1,0 +1,90 @@
+"""Normalisation layers: batch, layer, group and local response normalisation."""
+
+
+from ..arith import Size
+from ..shapes import Shape
+from .args import Arg, flag, number, positive
+from .registry import LayerKind, Outcome, register
+from .windows import channels_per_group
+
+
+class _ChannelNorm(LayerKind):
+    pointwise = True
+    def _scale_shift(self, shape: Shape, affine: bool) -> tuple[Size, Size, str]:
+        c = shape.channels
+        return (c, c, f"{c} + {c}") if affine else (0, 0, "0")
+
+
+@register
+class BatchNorm(_ChannelNorm):
+    name = "batchnorm"
+    aliases = ("batchnorm1d", "batchnorm2d", "batchnorm3d", "batchnormalization", "bn")
+    args = (
+        Arg("affine", flag, True, "learn a scale γ and shift β per channel"),
+        Arg("eps", number, 1e-5, "does not change counts"),
+        Arg("momentum", number, 0.1, "does not change counts"),
+    )
+    summary = "batch normalisation over the channel axis"
+    rule = "out = in; trainable 2·C (γ, β), non-trainable 2·C (moving mean and variance, as Keras counts them)"
+
+    def infer(self, args, inputs, ctx):
+        shape = inputs[0]
+        gamma, beta, terms = self._scale_shift(shape, args["affine"])
+        c = shape.channels
+        return Outcome(
+            shape,
+            gamma,
+            beta,
+            non_trainable=2 * c,
+            param_terms=f"{terms} (γ, β) + {c} + {c} (moving mean, variance)",
+        )
+
+
+@register
+class LayerNorm(_ChannelNorm):
+    name = "layernorm"
+    aliases = ("layernormalization",)
+    args = (Arg("affine", flag, True, "learn a scale and shift per channel"), Arg("eps", number, 1e-5, "does not change counts"))
+    summary = "layer normalisation over the channel axis (Keras LayerNormalization default axis=-1)"
+    rule = "out = in; trainable 2·C"
+
+    def infer(self, args, inputs, ctx):
+        gamma, beta, terms = self._scale_shift(inputs[0], args["affine"])
+        return Outcome(inputs[0], gamma, beta, param_terms=f"{terms} (γ, β)")
+
+
+@register
+class GroupNorm(_ChannelNorm):
+    name = "groupnorm"
+    aliases = ("groupnormalization",)
+    primary = "groups"
+    args = (
+        Arg("groups", positive, doc="channel groups normalised together"),
+        Arg("affine", flag, True, "learn a scale and shift per channel"),
+        Arg("eps", number, 1e-5, "does not change counts"),
+    )
+    summary = "group normalisation (PyTorch GroupNorm)"
+    rule = "out = in; groups must divide C; trainable 2·C"
+
+    def infer(self, args, inputs, ctx):
+        channels_per_group(inputs[0].channels, args["groups"], "channels", ctx)
+        gamma, beta, terms = self._scale_shift(inputs[0], args["affine"])
+        return Outcome(inputs[0], gamma, beta, param_terms=f"{terms} (γ, β)")
+
+
+@register
+class LocalResponseNorm(LayerKind):
+    name = "lrn"
+    aliases = ("localresponsenorm", "local_response_norm", "localresponsenormalization")
+    primary = "size"
+    args = (
+        Arg("size", positive, 5, "neighbouring channels summed over"),
+        Arg("alpha", number, 1e-4, "does not change counts"),
+        Arg("beta", number, 0.75, "does not change counts"),
+        Arg("k", number, 1.0, "does not change counts"),
+    )
+    summary = "local response normalisation across channels (AlexNet)"
+    rule = "out = in; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        return Outcome(inputs[0])

@@ -1,0 +1,139 @@
+"""Pooling: max and average windows, global and adaptive pooling."""
+
+
+from ..arith import factor, show
+from ..shapes import Shape
+from .args import Arg, flag, padding, sizes
+from .registry import LayerKind, Outcome, register
+from .windows import SIZE_ARGS, per_axis, sliding_window
+
+
+class _Pool(LayerKind):
+    category, window_reach = "pool", "channel"
+    primary = "kernel"
+    args = (
+        Arg("kernel", sizes, doc="window size F"),
+        Arg("stride", sizes, None, "step of the window; defaults to the kernel", "kernel"),
+        Arg("padding", padding, 0, "PyTorch padding (at most half the kernel), or Keras 'same'/'valid'"),
+        Arg("ceil_mode", flag, False, "round up instead of down (PyTorch ceil_mode)"),
+    )
+    rule = "out = ⌊(W − F + 2P)/S⌋ + 1 per axis (⌈…⌉ with ceil_mode, 'same': ⌈W/S⌉); depth unchanged; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        shape = self.check_inputs(inputs, ctx)
+        steps = sliding_window(shape, args, ctx, stride_default_kernel=True, pytorch_pool_padding=True)
+        out = Shape(tuple(s.size_out for s in steps), shape.channels)
+        return Outcome(out, axes=steps, notes=(f"D = {shape.channels} (pooling keeps the depth)",))
+
+
+class _MaxPool(_Pool):
+    args = _Pool.args + (SIZE_ARGS["dilation"],)
+    summary = "max pooling over each channel separately"
+
+
+class _AvgPool(_Pool):
+    args = _Pool.args + (Arg("count_include_pad", flag, True, "PyTorch option; does not change shapes"),)
+    summary = "average pooling over each channel separately"
+
+
+@register
+class MaxPool1D(_MaxPool):
+    name, rank, family = "maxpool1d", 1, "maxpool,maxpooling"
+    aliases = ("maxpooling1d",)
+
+
+@register
+class MaxPool2D(_MaxPool):
+    name, rank, family = "maxpool2d", 2, "maxpool,maxpooling,pool"
+    aliases = ("maxpooling2d",)
+
+
+@register
+class MaxPool3D(_MaxPool):
+    name, rank, family = "maxpool3d", 3, "maxpool,maxpooling"
+    aliases = ("maxpooling3d",)
+
+
+@register
+class AvgPool1D(_AvgPool):
+    name, rank, family = "avgpool1d", 1, "avgpool,averagepooling"
+    aliases = ("averagepooling1d",)
+
+
+@register
+class AvgPool2D(_AvgPool):
+    name, rank, family = "avgpool2d", 2, "avgpool,averagepooling"
+    aliases = ("averagepooling2d",)
+
+
+@register
+class AvgPool3D(_AvgPool):
+    name, rank, family = "avgpool3d", 3, "avgpool,averagepooling"
+    aliases = ("averagepooling3d",)
+
+
+class _GlobalPool(LayerKind):
+    category = "pool"
+    rule = "out = [C]: one value per channel; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        shape = inputs[0]
+        if shape.rank == 0:
+            raise ctx.error(
+                f"needs an input with spatial axes; its input is the vector {shape.describe(ctx.layout)}",
+                "put it before flatten/dense",
+            )
+        return Outcome(Shape((), shape.channels), notes=(f"{' × '.join(map(factor, shape.spatial))} → 1 per channel",))
+
+
+@register
+class GlobalAvgPool(_GlobalPool):
+    name = "global_avgpool"
+    aliases = ("globalavgpool2d", "globalaveragepooling2d", "globalaveragepooling1d", "globalaveragepooling3d",
+               "globalaveragepooling", "gap", "globalavgpool1d", "globalavgpool3d")
+    summary = "average of each channel over all positions (Keras GlobalAveragePooling)"
+
+
+@register
+class GlobalMaxPool(_GlobalPool):
+    name = "global_maxpool"
+    aliases = ("globalmaxpool2d", "globalmaxpooling2d", "globalmaxpooling1d", "globalmaxpooling3d",
+               "globalmaxpooling", "globalmaxpool1d", "globalmaxpool3d")
+    summary = "maximum of each channel over all positions (Keras GlobalMaxPooling)"
+
+
+class _AdaptivePool(LayerKind):
+    category = "pool"
+    primary = "output_size"
+    args = (Arg("output_size", sizes, doc="the output's spatial size; one per axis allowed"),)
+    rule = "out = output_size per axis, whatever the input size; depth unchanged; no parameters"
+
+    def infer(self, args, inputs, ctx):
+        shape = self.check_inputs(inputs, ctx)
+        size = per_axis(args["output_size"], shape.rank, "output_size", ctx)
+        notes = tuple(f"{a} = {show(s)} (adaptive)" for a, s in zip(shape.axis_names, size))
+        return Outcome(Shape(size, shape.channels), notes=notes)
+
+
+@register
+class AdaptiveAvgPool1D(_AdaptivePool):
+    name, rank, family = "adaptive_avgpool1d", 1, "adaptive_avgpool"
+    summary = "average pooling to a fixed output size (PyTorch AdaptiveAvgPool1d)"
+
+
+@register
+class AdaptiveAvgPool2D(_AdaptivePool):
+    name, rank, family = "adaptive_avgpool2d", 2, "adaptive_avgpool"
+    summary = "average pooling to a fixed output size (PyTorch AdaptiveAvgPool2d)"
+
+
+@register
+class AdaptiveAvgPool3D(_AdaptivePool):
+    name, rank, family = "adaptive_avgpool3d", 3, "adaptive_avgpool"
+    summary = "average pooling to a fixed output size (PyTorch AdaptiveAvgPool3d)"
+
+
+@register
+class AdaptiveMaxPool2D(_AdaptivePool):
+    name, rank, family = "adaptive_maxpool2d", 2, "adaptive_maxpool"
+    summary = "max pooling to a fixed output size (PyTorch AdaptiveMaxPool2d)"

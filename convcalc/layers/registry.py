@@ -1,0 +1,197 @@
+"""The registry of layer kinds: the base class every kind fills in, and the lookup by name.
+
+A kind says which arguments it takes (with defaults), how its output shape follows from its
+input shape, how many parameters it has, and how to write that arithmetic out.
+"""
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar, NamedTuple
+
+from ..arith import AxisStep, Size
+from ..errors import ArgError, SpecError, did_you_mean
+from ..shapes import AXIS_NAMES, Shape
+from .args import Arg
+
+
+def axes_word(count: int) -> str:
+    return "axis" if count == 1 else "axes"
+
+class Outcome(NamedTuple):
+    """What one layer does to its input: the output shape, its parameters and their arithmetic."""
+
+    shape: Shape
+    weights: Size = 0
+    biases: Size = 0
+    non_trainable: Size = 0
+    param_terms: str = ""  # the parameter count as a textbook writes it: "11·11·3·96 + 96"
+    axes: tuple[AxisStep, ...] = ()  # per spatial axis, for warnings, --explain and receptive fields
+    notes: tuple[str, ...] = ()  # other lines of the derivation, e.g. "D = K = 96"
+    macs: Size = 0  # multiply-accumulates, counted as torchvision and fvcore do (no bias)
+    weight_terms: str = ""  # the weights alone, "11·11·3·96", for --explain and check
+
+    @property
+    def trainable(self) -> Size:
+        return self.weights + self.biases
+
+    @property
+    def params(self) -> Size:
+        return self.trainable + self.non_trainable
+
+
+class LayerContext(NamedTuple):
+    """Which layer is being computed, so a rule can raise an error that names it."""
+
+    index: int
+    name: str
+    type: str
+    layout: str = "hwc"
+    input_names: tuple[str, ...] = ()
+
+    def error(self, problem: str, hint: str | None = None) -> SpecError:
+        return SpecError(problem, hint=hint, layer_index=self.index, layer_name=self.name, layer_type=self.type)
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+class LayerKind:
+    """The base of every layer kind. Subclasses set the class attributes and ``infer``."""
+
+    name: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    family: ClassVar[str | None] = None  # a rank-free name ('conv') that resolves by input rank
+    primary: ClassVar[str | None] = None  # the argument a scalar value fills: `dense: 10`
+    args: ClassVar[tuple[Arg, ...]] = ()
+    rank: ClassVar[int | None] = None  # spatial axes the input must have
+    min_inputs: ClassVar[int] = 1
+    max_inputs: ClassVar[int | None] = 1
+    summary: ClassVar[str] = ""
+    rule: ClassVar[str] = ""  # the shape and parameter rule, for the README and --help
+    # How `convcalc draw` shows it: its colour family (conv, pool, dense, merge, reshape, other);
+    # whether it is point-wise (keeps the shape, mixes nothing across units: folded into the box
+    # before it); how deep its sliding window reaches into the input ('all' channels, each
+    # 'channel' alone, or None for no window).
+    category: ClassVar[str] = "other"
+    pointwise: ClassVar[bool] = False
+    window_reach: ClassVar[str | None] = None
+
+    def arg(self, name: str) -> Arg | None:
+        return next((a for a in self.args if a.name == name), None)
+
+    def parse_args(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Check every argument and fill in defaults; unknown or missing keys are errors."""
+        known = {a.name for a in self.args}
+        for key in raw:
+            if key not in known:
+                choices = ", ".join(sorted(known)) or "none"
+                hint = did_you_mean(key, known) or f"{self.name} takes: {choices}"
+                raise ArgError(f"unknown argument '{key}'", hint)
+        parsed: dict[str, Any] = {}
+        for a in self.args:
+            if a.name in raw and raw[a.name] is not None:
+                parsed[a.name] = a.parse(raw[a.name], a.name)
+            elif a.required:
+                example = f"e.g. {{{self.name}: {{{a.name}: 3}}}}"
+                raise ArgError(f"missing required argument '{a.name}'", example)
+            else:
+                parsed[a.name] = a.default
+        return parsed
+
+    def check_inputs(self, inputs: tuple[Shape, ...], ctx: LayerContext) -> Shape:
+        shape = inputs[0]
+        if self.rank is not None and shape.rank != self.rank:
+            raise ctx.error(
+                f"needs an input with {self.rank} spatial {axes_word(self.rank)} and channels, "
+                f"such as {_example_shape(self.rank, ctx.layout)}; its input is {shape.describe(ctx.layout)}",
+                _rank_hint(shape.rank, self.name),
+            )
+        return shape
+
+    def infer(self, args: Mapping[str, Any], inputs: tuple[Shape, ...], ctx: LayerContext) -> Outcome:
+        raise NotImplementedError
+
+
+def _example_shape(rank: int, layout: str) -> str:
+    names = AXIS_NAMES[rank]
+    return "(" + ", ".join(("C", *names) if layout == "chw" else (*names, "C")) + ")"
+
+
+def _rank_hint(rank: int, kind_name: str) -> str:
+    if rank == 0:
+        return "it comes after a flatten or dense layer; move it before them, or reshape the vector"
+    base = re.sub(r"[123]d$", "", kind_name)
+    return f"use {base}{rank}d for an input with {rank} spatial {axes_word(rank)}"
+
+
+KINDS: dict[str, LayerKind] = {}  # canonical name -> kind
+_LOOKUP: dict[str, str] = {}  # normalised name or alias -> canonical name
+_FAMILIES: dict[str, dict[int, str]] = {}  # normalised family name -> {rank: canonical name}
+
+
+def normalise(name: str) -> str:
+    """'Conv2D', 'conv_2d', 'MaxPooling2D' and 'max-pool2d' all meet the same key."""
+    # str methods rather than re.sub(r"[\s_\-]", ...) (split() drops the same whitespace as \s):
+    # this runs for every alias at import and for every layer of a spec
+    return "".join(str(name).lower().split()).replace("_", "").replace("-", "")
+
+
+def register(cls: type[LayerKind]) -> type[LayerKind]:
+    kind = cls()
+    KINDS[cls.name] = kind
+    for alias in (cls.name, *cls.aliases):
+        key = normalise(alias)
+        assert key not in _LOOKUP or _LOOKUP[key] == cls.name, f"alias {alias} taken twice"
+        _LOOKUP[key] = cls.name
+    if cls.family:
+        for fam in cls.family.split(","):
+            _FAMILIES.setdefault(normalise(fam), {})[cls.rank] = cls.name
+    return cls
+
+
+def all_names() -> list[str]:
+    return sorted(set(_LOOKUP) | set(_FAMILIES))
+
+
+def lookup(name: str) -> tuple[LayerKind | None, dict[int, str] | None]:
+    """The kind a written type name means, or the rank-dependent family it names."""
+    key = normalise(name)
+    if key in _LOOKUP:
+        return KINDS[_LOOKUP[key]], None
+    if key in _FAMILIES:
+        return None, _FAMILIES[key]
+    return None, None
+
+
+def _shown(arg: Arg) -> str:
+    if arg.shown_default is not None:
+        return arg.shown_default
+    return {True: "true", False: "false", None: "none"}.get(arg.default, str(arg.default)) if isinstance(arg.default, (bool, type(None))) else str(arg.default)
+
+
+def reference_rows() -> list[dict[str, str]]:
+    """One row of documentation per kind, for `convcalc types` and the README."""
+    families: dict[str, list[str]] = {}
+    for fam, members in _FAMILIES.items():
+        for name in members.values():
+            families.setdefault(name, []).append(fam)
+    rows = []
+    for kind in KINDS.values():
+        args = ", ".join(a.name if a.required else f"{a.name}={_shown(a)}" for a in kind.args)
+        also = [a for a in kind.aliases] + [f"{fam} (on a {kind.rank}D input)" for fam in families.get(kind.name, [])]
+        rows.append(
+            {
+                "type": kind.name,
+                "primary": kind.primary or "",
+                "arguments": args or "none",
+                "aliases": ", ".join(also),
+                "summary": kind.summary,
+                "rule": kind.rule,
+            }
+        )
+    return rows
+
+
+def family_args(family: dict[int, str]) -> LayerKind:
+    """A representative member of a family, for checking arguments before ranks are known."""
+    return KINDS[family[sorted(family)[0]]]
