@@ -1,6 +1,6 @@
 """The network as a tree for the table: block rows with summed parameters, layers indented below.
 
-Blocks come from :mod:`convcalc.blocks`; their nodes are contiguous, so a block's sums are the
+Blocks come from :mod:`convcalc.spec.blocks`; their nodes are contiguous, so a block's sums are the
 sums over its index range (totals still come from the layers alone, never from these rows).
 """
 

@@ -13,59 +13,18 @@ one unnamed entry takes the group's name instead of adding a level, so a repeat 
 bottleneck is ``layer1.0``, not ``layer1.0.bottleneck_1``.
 """
 
-import ast
-import keyword
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .errors import SpecError, did_you_mean
-from .limits import DEFAULT_LIMITS, Limits, limit_error, max_bits
-from .layers import all_names, lookup
-from .spec import MAPPINGS, _split_entry, unprintable  # spec imports this module only inside build_spec: no cycle at import
+from ..errors import SpecError, did_you_mean
+from ..layers import all_names, lookup
+from ..limits import DEFAULT_LIMITS, Limits, limit_error
+from .records import MAPPINGS, BLOCK_KINDS, ENTRY_KEYS, MERGES, RESIDUAL_KEYS, BRANCHES_KEYS, REPEAT_KEYS, VALUE, REPEAT_INDEX, ENTRIES_PER_LAYER, BlockSpec, Template
+from .entries import split_entry, unprintable
+from .expressions import Env, substitute
+from .templates import least_layers
 
-BLOCK_KINDS = ("residual", "branches", "repeat")
-ENTRY_KEYS = ("type", "name", "from", "if", "expect")  # expect: a student's answers (check)
-MERGES = ("add", "multiply", "concat")
-RESIDUAL_KEYS = ("main", "shortcut", "merge", "axis", "after", "name", "from", "if")
-BRANCHES_KEYS = ("paths", "merge", "axis", "after", "name", "from", "if")
-REPEAT_KEYS = ("times", "layers", "name", "from", "if")
-TEMPLATE_KEYS = ("params", "layers", "description")
-VALUE = "\0value"  # a scalar written where a block's option mapping belongs
-REPEAT_INDEX = "i"  # the copy number (0, 1, …) inside a repeat, as $i
-ENTRIES_PER_LAYER = 4  # entries the expansion may visit per layer allowed (the rest are left out by if:)
-
-
-class BlockSpec(NamedTuple):
-    """One block as expanded: its full name, what it is, where it sits, and the nodes it holds."""
-
-    name: str  # full dotted name, e.g. 'layer2.0'
-    kind: str  # 'residual', 'branches', 'repeat', 'group' or a template's name
-    path: tuple[str, ...]  # the enclosing blocks, outermost first
-    first: int  # 1-based index of its first node
-    last: int  # 1-based index of its last node (its output)
-
-    @property
-    def depth(self) -> int:
-        """1 for a top-level block, 2 for a block inside it, …"""
-        return len(self.path) + 1
-
-
-class Template(NamedTuple):
-    """A named block from the top-level `blocks:` section: its parameters and its layers."""
-
-    name: str
-    required: tuple[str, ...]
-    defaults: Mapping[str, Any]
-    layers: tuple[Any, ...]
-
-    @property
-    def params(self) -> tuple[str, ...]:
-        return (*self.required, *self.defaults)
-
-
-# The private records below are plain classes with __slots__, not dataclasses: nothing
 # compares, hashes or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
 
 
@@ -99,263 +58,6 @@ class Node:
         self.kind = kind  # layers.LayerKind, or None for a rank-free family name
         self.family = family
 
-
-class _Env:
-    """The values `$name` stands for: a template's parameters, or the copy number in a repeat."""
-
-    __slots__ = ("values", "owner", "limits")
-
-    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
-        self.values = {} if values is None else values
-        self.owner = owner  # the template the values belong to, for messages
-        self.limits = limits  # the digits limit bounds what an expression may compute
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-_NAME = re.compile(r"[A-Za-z_]\w*")
-
-
-def _pieces(text: str, fail) -> list[tuple[int, int, str, str]]:
-    """Each $-piece of text as (start, end, kind, body): kind '$', 'name' or 'expr'."""
-    found = []
-    at = text.find("$")
-    while at != -1:
-        nxt = text[at + 1 : at + 2]
-        if nxt == "$":
-            found.append((at, at + 2, "$", "$"))
-            end = at + 2
-        elif nxt in ("{", "("):
-            close, depth, end = {"{": "}", "(": ")"}[nxt], 0, None
-            for pos in range(at + 1, len(text)):
-                if text[pos] == nxt:
-                    depth += 1
-                elif text[pos] == close:
-                    depth -= 1
-                    if depth == 0:
-                        end = pos + 1
-                        break
-            if end is None:
-                raise fail(f"'{text}' opens {'$' + nxt} without closing it", f"write ${nxt}…{close}")
-            found.append((at, end, "expr", text[at + 2 : end - 1]))
-        else:
-            match = _NAME.match(text, at + 1)
-            if not match:
-                raise fail(f"'{text}' has a '$' not followed by a name", "write $name, $(expression), or $$ for a dollar sign")
-            end = match.end()
-            found.append((at, end, "name", match.group(0)))
-        at = text.find("$", end)
-    return found
-
-
-_SCALARS = frozenset((int, float, bool, type(None)))  # values that hold no $: returned as they are
-
-
-def substitute(value: Any, env: _Env, fail) -> Any:
-    """Replace `$name`, `$(expr)` / `${expr}` in every string of value; `$$` is a dollar sign.
-
-    A string that is one piece alone keeps the value's type (a number stays a number)."""
-    if type(value) is str:
-        if "$" not in value:
-            return value
-    elif type(value) in _SCALARS:
-        return value
-    elif isinstance(value, MAPPINGS):
-        return {k: substitute(v, env, fail) for k, v in value.items()}
-    elif isinstance(value, list):
-        return [substitute(v, env, fail) for v in value]
-    elif not isinstance(value, str) or "$" not in value:
-        return value
-    pieces = _pieces(value, fail)
-
-    def one(kind: str, body: str) -> Any:
-        if kind == "$":
-            return "$"
-        return _lookup(body, env, fail) if kind == "name" else evaluate(body, env, fail)
-
-    if len(pieces) == 1 and pieces[0][0] == 0 and pieces[0][1] == len(value):
-        return one(pieces[0][2], pieces[0][3])
-    out, last = [], 0
-    for start, end, kind, body in pieces:
-        out += [value[last:start], str(one(kind, body))]
-        last = end
-    return "".join(out) + value[last:]
-
-
-def _lookup(name: str, env: _Env, fail) -> Any:
-    if name in env.values:
-        return env.values[name]
-    if env.owner is None and not env.values:
-        raise fail(f"'${name}' is used outside a block template", "$name stands for a parameter of a block in blocks: (write $$ for a dollar sign)")
-    known = ", ".join(f"${k}" for k in env.values)
-    where = f"block '{env.owner}'" if env.owner else "this repeat"
-    raise fail(f"'${name}' is not a parameter of {where}", did_you_mean(name, env.values) or f"its parameters are: {known}")
-
-
-_OPS = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.FloorDiv: lambda a, b: a // b,
-    ast.Mod: lambda a, b: a % b,
-    ast.Pow: lambda a, b: a**b,
-}
-_COMPARE = {
-    ast.Eq: lambda a, b: a == b,
-    ast.NotEq: lambda a, b: a != b,
-    ast.Lt: lambda a, b: a < b,
-    ast.LtE: lambda a, b: a <= b,
-    ast.Gt: lambda a, b: a > b,
-    ast.GtE: lambda a, b: a >= b,
-}
-
-
-@lru_cache(maxsize=1024)
-def _parse(text: str) -> ast.Expression:
-    """Parsed once per distinct text: a template's expressions come back in every copy of it."""
-    return ast.parse(text, mode="eval")
-
-
-def _too_many_digits_for_power(base: Any, exponent: Any, limits: Limits) -> bool:
-    """base ** exponent has more digits than the limit, told before computing it (9 ** 9 ** 9 has
-    369 million digits: computing it first would take minutes)."""
-    if type(base) is not int or type(exponent) is not int or exponent <= 1 or abs(base) <= 1:
-        return False
-    return (abs(base).bit_length() - 1) * exponent > max_bits(limits)  # a lower bound on its bits
-
-
-def evaluate(text: str, env: _Env, fail) -> Any:
-    """A small, safe expression on parameters: + - * // % **, /, comparisons, and/or/not, a if c else b."""
-    try:
-        tree = _parse(text.strip())
-    except SyntaxError:
-        raise fail(f"cannot read the expression '{text}'", "write e.g. ${filters * 4} or ${2 if i == 0 else 1}") from None
-
-    def ev(node: ast.AST) -> Any:
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in ("true", "false"):
-                return node.id == "true"
-            return _lookup(node.id, env, fail)
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            left, right = ev(node.left), ev(node.right)
-            if isinstance(node.op, ast.Pow) and _too_many_digits_for_power(left, right, env.limits):
-                raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
-                           "if the spec is really meant to be this large, raise it with --limit digits=N")
-            return _bounded(_OPS[type(node.op)](left, right))
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-            left, right = ev(node.left), ev(node.right)
-            if isinstance(left, int) and isinstance(right, int) and right and left % right == 0:
-                return left // right
-            return left / right
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
-            operand = ev(node.operand)
-            return -operand if isinstance(node.op, ast.USub) else (not operand if isinstance(node.op, ast.Not) else operand)
-        if isinstance(node, ast.BoolOp):
-            values = [ev(v) for v in node.values]
-            return all(values) if isinstance(node.op, ast.And) else any(values)
-        if isinstance(node, ast.Compare):
-            left = ev(node.left)
-            for op, right_node in zip(node.ops, node.comparators):
-                right = ev(right_node)
-                if type(op) not in _COMPARE or not _COMPARE[type(op)](left, right):
-                    return False if type(op) in _COMPARE else _bad(op)
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            return ev(node.body) if ev(node.test) else ev(node.orelse)
-        return _bad(node)
-
-    def _bounded(result: Any) -> Any:
-        """Every step stays within the digits limit: a product of products would grow without end."""
-        if type(result) is int and result.bit_length() > max_bits(env.limits):
-            raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
-                       "if the spec is really meant to be this large, raise it with --limit digits=N")
-        return result
-
-    def _bad(node: ast.AST) -> Any:
-        raise fail(f"'{text}' uses something a spec expression does not allow ({type(node).__name__})",
-                   "use numbers, parameters, + - * / // % **, comparisons, and/or/not, and 'a if c else b'")
-
-    try:
-        return ev(tree)
-    except SpecError:
-        raise
-    except (ArithmeticError, TypeError, ValueError) as exc:
-        raise fail(f"cannot compute '{text}': {exc}") from None
-
-
-# --------------------------------------------------------------------------- templates
-
-
-def read_templates(section: Any) -> dict[str, Template]:
-    """The top-level `blocks:` mapping to Templates; its problems are reported as 'blocks.NAME'."""
-    if section is None:
-        return {}
-    if not isinstance(section, MAPPINGS):
-        raise SpecError("blocks must be a mapping of block names to {params, layers}", where="blocks",
-                        hint="write e.g. 'blocks: {bottleneck: {params: [filters], layers: [...]}}'")
-    templates: dict[str, Template] = {}
-    for name, body in section.items():
-        where = f"blocks.{name}"
-        name = str(name)
-        if not re.fullmatch(r"[A-Za-z_]\w*", name):
-            raise SpecError(f"'{name}' cannot name a block", hint="use letters, digits and _", where=where)
-        if name in BLOCK_KINDS or name in ENTRY_KEYS or lookup(name) != (None, None):
-            raise SpecError(f"'{name}' is already a layer type or keyword", hint="give the block another name", where=where)
-        if isinstance(body, list):
-            body = {"layers": body}
-        if not isinstance(body, MAPPINGS):
-            raise SpecError("a block needs layers:", hint="write e.g. '{params: [filters], layers: [...]}'", where=where)
-        for key in body:
-            if key not in TEMPLATE_KEYS:
-                raise SpecError(f"unknown key '{key}'", hint=did_you_mean(str(key), TEMPLATE_KEYS) or "a block takes params:, layers: and description:", where=where)
-        layers = body.get("layers")
-        if not isinstance(layers, list) or not layers:
-            raise SpecError("a block needs a non-empty layers: list", hint="list its layers as in the top-level layers:", where=where)
-        required, defaults = _read_params(body.get("params"), where)
-        templates[name] = Template(name, required, defaults, tuple(layers))
-    return templates
-
-
-def _read_params(params: Any, where: str) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """params: [filters, stride: 1] — a bare name is required, `name: value` has a default."""
-    required: list[str] = []
-    defaults: dict[str, Any] = {}
-    if params is None:
-        return (), {}
-    items: list[tuple[str, Any, bool]] = []
-    if isinstance(params, MAPPINGS):
-        items = [(str(k), v, True) for k, v in params.items()]
-    elif isinstance(params, list):
-        for item in params:
-            if isinstance(item, str):
-                items.append((item, None, False))
-            elif isinstance(item, MAPPINGS) and len(item) == 1:
-                (k, v), = item.items()
-                items.append((str(k), v, True))
-            else:
-                raise SpecError(f"cannot read the parameter {item!r}", hint="write params: [filters, stride: 1]", where=where)
-    else:
-        raise SpecError(f"params must be a list, got {params!r}", hint="write params: [filters, stride: 1]", where=where)
-    for key, value, has_default in items:
-        if not re.fullmatch(r"[A-Za-z_]\w*", key) or key in ("name", "from", "if", "type"):
-            raise SpecError(f"'{key}' cannot name a parameter", hint="use letters, digits and _ (not name, from, if, type)", where=where)
-        if keyword.iskeyword(key) or key in ("true", "false"):
-            raise SpecError(f"'{key}' cannot name a parameter: it is a word of the expression language", hint=f"call it e.g. {key}_", where=where)
-        if key in required or key in defaults:
-            raise SpecError(f"parameter '{key}' is listed twice", where=where)
-        if has_default:
-            defaults[key] = value
-        else:
-            required.append(key)
-    return tuple(required), defaults
-
-
 # --------------------------------------------------------------------------- expansion
 
 
@@ -374,64 +76,8 @@ def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits 
             text = f"{least:,}" if least < 10**15 else f"about 10^{len(str(least)) - 1}"
             raise limit_error("layers", f"the blocks expand to at least {text} {what}", limits, where="layers")
     expander = _Expander(templates, limits)
-    expander.group(layers, (), (), "input", _Env(limits=limits))
+    expander.group(layers, (), (), "input", Env(limits=limits))
     return expander.finish()
-
-
-def least_layers(entries: Any, templates: Mapping[str, Template], *, visits: bool = False, max_nesting: int = 50) -> int:
-    """How many layers these entries make at the least, counted without expanding them.
-
-    An entry under if:, and a repeat whose times is not a plain number, count nothing; a block
-    counts what it holds (a template what its body holds, once per use) plus its merge layer.
-    So this is a lower bound, and a spec over the layers limit by it is one for certain.
-    With ``visits``: the entries the expansion must at least look at instead, an entry under
-    if: included (a repeat of a billion copies of a left-out layer makes no layer but takes hours).
-    Templates nested past ``max_nesting`` count nothing (expansion stops there with its own message).
-    """
-    memo: dict[str, int] = {}
-
-    def template(name: str, seen: tuple[str, ...]) -> int:
-        if name in seen or len(seen) >= max_nesting:  # uses itself, or nested past the limit: expansion reports it
-            return 0
-        if name not in memo:
-            memo[name] = count(list(templates[name].layers), seen + (name,))
-        return memo[name]
-
-    def count(items: Any, seen: tuple[str, ...]) -> int:
-        if items is None:
-            return 0
-        total = 0
-        for entry in items if isinstance(items, list) else [items]:
-            own = 1 if visits else 0  # a block's own entry is a visit, not a layer
-            if isinstance(entry, str):
-                words = entry.split()
-                total += own + template(words[0], seen) if words and words[0] in templates else 1
-                continue
-            if not isinstance(entry, MAPPINGS) or "if" in entry:
-                total += own
-                continue
-            kinds = [str(entry["type"])] if "type" in entry else [str(k) for k in entry if k not in ENTRY_KEYS]
-            if len(kinds) != 1:
-                continue
-            kind, value = kinds[0], entry.get(kinds[0])
-            options = value if isinstance(value, MAPPINGS) else {}
-            merge = 0 if visits else 1
-            if kind in templates:
-                total += own + template(kind, seen)
-            elif kind == "repeat":
-                times = options.get("times")
-                total += own + (times * count(options.get("layers"), seen) if type(times) is int and times > 0 else 0)
-            elif kind == "residual":
-                total += own + count(options.get("main"), seen) + count(options.get("shortcut"), seen) + merge + count(options.get("after"), seen)
-            elif kind == "branches":
-                paths = value if isinstance(value, list) else options.get("paths")
-                paths = list(paths.values()) if isinstance(paths, MAPPINGS) else paths if isinstance(paths, list) else []
-                total += own + sum(count(path, seen) for path in paths) + merge + count(options.get("after"), seen)
-            else:
-                total += 1
-        return total
-
-    return count(entries, ())
 
 
 class _Expander:
@@ -480,13 +126,13 @@ class _Expander:
 
     # ---- the walk
 
-    def group(self, entries: Any, scope: tuple[str, ...], path: tuple[str, ...], prev: Source, env: _Env) -> Source:
+    def group(self, entries: Any, scope: tuple[str, ...], path: tuple[str, ...], prev: Source, env: Env) -> Source:
         """Expand a list of entries in one scope; each reads the one before unless it says from."""
         for entry in entries:
             prev = self.entry(entry, scope, path, prev, env)
         return prev
 
-    def entry(self, entry: Any, scope, path, prev: Source, env: _Env, *, forced_name: str | None = None, kind_label: str | None = None) -> Source:
+    def entry(self, entry: Any, scope, path, prev: Source, env: Env, *, forced_name: str | None = None, kind_label: str | None = None) -> Source:
         self.visited += 1
         if self.visited > ENTRIES_PER_LAYER * self.limits.layers:  # repeats of blocks whose entries are all left out
             raise limit_error("layers", f"the blocks expand to more than {ENTRIES_PER_LAYER * self.limits.layers:,} entries",
@@ -504,7 +150,7 @@ class _Expander:
         finally:
             self.nesting -= 1
 
-    def block(self, kind, options, inline, fail, scope, path, prev: Source, env: _Env, forced_name, kind_label) -> Source:
+    def block(self, kind, options, inline, fail, scope, path, prev: Source, env: Env, forced_name, kind_label) -> Source:
         """A residual, branches, repeat or template entry, one level deeper than the one it sits in."""
         if inline:
             raise fail(f"a {kind} block cannot be written inline", f"write it as a mapping: '- {kind}: {{...}}'")
@@ -538,7 +184,7 @@ class _Expander:
         return self.open_block(full, kind_label or kind, scope + (local,), path, prev, fail,
                                lambda inner_scope, inner_path, block_input: reader(options, inner_scope, inner_path, block_input, env, fail, full))
 
-    def classify(self, entry: Any, env: _Env) -> tuple[str, dict[str, Any], bool]:
+    def classify(self, entry: Any, env: Env) -> tuple[str, dict[str, Any], bool]:
         """(type written, its options, written inline?) — block options keep name/from/if inside."""
         if isinstance(entry, str):
             words = entry.split()
@@ -632,7 +278,7 @@ class _Expander:
             raise limit_error("layers", f"repeat {times:,} times", self.limits, where=f"layer {self.next_index}")
         output = block_input
         for copy in range(times):
-            inner = _Env({**env.values, REPEAT_INDEX: copy}, env.owner, env.limits)
+            inner = Env({**env.values, REPEAT_INDEX: copy}, env.owner, env.limits)
             output = self.sub_group(layers, str(copy), "group", scope, path, output, inner, fail)
         return output
 
@@ -651,7 +297,7 @@ class _Expander:
             raise fail(f"missing parameter '{missing[0]}'", f"{template.name} needs: {', '.join(template.required)}")
         if template.name in self.stack:
             raise fail(f"block '{template.name}' uses itself", "a block cannot contain itself")
-        inner_env = _Env({**template.defaults, **options}, template.name, env.limits)
+        inner_env = Env({**template.defaults, **options}, template.name, env.limits)
         self.stack.append(template.name)
         try:
             body = list(template.layers)
@@ -675,7 +321,7 @@ class _Expander:
         raw = {"axis": options["axis"]} if "axis" in options else {}
         return self.add_node(merge, raw, _join(scope, local), path, list(sources))
 
-    def layer(self, entry, scope, path, prev: Source, env: _Env, forced_name: str | None, written: str | None) -> Source:
+    def layer(self, entry, scope, path, prev: Source, env: Env, forced_name: str | None, written: str | None) -> Source:
         index = self.next_index
         if isinstance(entry, MAPPINGS) and "if" in entry:
             entry = dict(entry)
@@ -686,7 +332,7 @@ class _Expander:
             if not condition:
                 return prev
         entry = substitute(entry, env, self.failer(None, written))
-        type_written, raw, name, sources = _split_entry(entry, index)
+        type_written, raw, name, sources = split_entry(entry, index)
         kind, family = lookup(type_written)
         if kind is None and family is None:
             choices = [*all_names(), *self.templates, *BLOCK_KINDS]
@@ -808,4 +454,3 @@ def _list(value: Any, what: str, fail) -> list[Any]:
     return value
 
 
-__all__ = ["BlockSpec", "Template", "Expanded", "Node", "expand", "read_templates", "substitute", "evaluate", "BLOCK_KINDS"]

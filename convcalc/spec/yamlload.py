@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import SpecError
-from .limits import Limits, limit_error, paused_gc
+from ..errors import SpecError
+from ..limits import Limits, limit_error, paused_gc
+
 
 _CORE = "tag:yaml.org,2002:"
 _MERGE = object()  # the '<<' key

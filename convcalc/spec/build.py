@@ -1,0 +1,171 @@
+"""A parsed document to a checked NetworkSpec: the top-level keys, the input, every node and its inputs."""
+
+import re
+from typing import Any
+
+from ..errors import ArgError, SpecError, did_you_mean
+from ..layers import LayerKind, family_args, positive
+from ..limits import DEFAULT_LIMITS, Limits, limit_error
+from ..shapes import LAYOUTS
+from .records import MAPPINGS, TOP_LEVEL_KEYS, EXPECT_LAYER_KEYS, EXPECT_TOP_KEYS, LayerSpec, NetworkSpec
+from .blocks import expand  # blocks become plain nodes with dotted names and paths
+from .templates import read_templates
+from .entries import check_expect, type_name, unprintable
+from .inline import PRIMARY_MARK, inline_value
+
+# --------------------------------------------------------------------------- building the graph
+
+
+def where_error(problem: str, where: str, hint: str | None = None) -> SpecError:
+    return SpecError(problem, hint=hint, where=where)
+
+
+def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec>", limits: Limits = DEFAULT_LIMITS) -> NetworkSpec:
+    """Check a parsed document and build the network's nodes; every failure is a SpecError."""
+    if not isinstance(document, MAPPINGS):
+        raise where_error(
+            f"a spec must be a mapping with input: and layers:, not {type_name(document)}",
+            source,
+            "start the file with 'input: [H, W, C]' and a 'layers:' list",
+        )
+    for key in document:
+        if key not in TOP_LEVEL_KEYS:
+            raise where_error(
+                f"unknown top-level key '{key}'",
+                source,
+                did_you_mean(str(key), TOP_LEVEL_KEYS) or f"the keys are: {', '.join(TOP_LEVEL_KEYS)}",
+            )
+    chosen = layout or document.get("layout") or "hwc"
+    if not isinstance(chosen, str) or chosen.lower() not in LAYOUTS:
+        raise where_error(f"layout must be 'hwc' or 'chw', got {chosen!r}", "layout", "hwc = [H, W, C] (Keras), chw = [C, H, W] (PyTorch)")
+    chosen = chosen.lower()
+    if "input" not in document:
+        raise where_error("the spec has no input", source, "add e.g. 'input: [32, 32, 3]'")
+    input_dims = _input_dims(document["input"])
+    layers_doc = document.get("layers")
+    if not isinstance(layers_doc, list) or not layers_doc:
+        raise where_error(
+            "the spec has no layers" if layers_doc in (None, []) else f"layers must be a list, not {type_name(layers_doc)}",
+            "layers",
+            "add a 'layers:' list, e.g. '- conv2d: {filters: 10, kernel: 5}'",
+        )
+    if len(layers_doc) > limits.layers:
+        raise limit_error("layers", f"the spec has {len(layers_doc):,} layers", limits, where="layers")
+    name = document.get("name")
+    if name is not None and not str(name).isprintable():
+        raise where_error(f"the network's name {str(name)!r} holds {unprintable(str(name))}", "name",
+                           "write the name as one line of visible text")
+    expanded = expand(layers_doc, read_templates(document.get("blocks")), limits)
+    if not expanded.nodes:
+        raise where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
+    layers = build_layers(expanded.nodes)
+    expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: where_error(p, "expect", h))
+    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
+
+
+def _input_dims(value: Any) -> tuple[Any, ...]:
+    example = "write e.g. 'input: [227, 227, 3]' (one sample, no batch axis)"
+    if isinstance(value, str):
+        value = inline_value(value)
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise where_error(f"input must be a list of sizes, got {value!r}", "input", example)
+    if len(value) > 4:
+        raise where_error(f"input has {len(value)} axes; at most 4 (3 spatial + channels)", "input", "leave out the batch axis")
+    try:
+        return tuple(positive(v, "every input size") for v in value)
+    except ArgError as exc:
+        raise where_error(exc.problem, "input", exc.hint or example) from None
+
+
+def build_layers(nodes: tuple[Any, ...]) -> tuple[LayerSpec, ...]:
+    """Check every node's name and arguments and who it reads from; ``nodes``: blocks.Node, already split and looked up."""
+    specs: list[LayerSpec] = []
+    seen: dict[str, int] = {"input": 0}
+    for index, node in enumerate(nodes, start=1):
+        name, kind, family, raw = node.name, node.kind, node.family, node.raw
+        canonical = kind.name if kind else re.sub(r"[\s\-]", "_", node.type.lower())
+        checker = kind or family_args(family)
+        if name in seen:
+            where = "the network input" if name == "input" else f"layer {seen[name]}"
+            raise SpecError(f"the name '{name}' is already used by {where}", hint="give each layer its own name", layer_index=index, layer_name=name, layer_type=canonical)
+        expect = check_expect(
+            raw.pop("expect", None),
+            EXPECT_LAYER_KEYS,
+            lambda p, h: SpecError(p, hint=h, layer_index=index, layer_name=name, layer_type=canonical),
+        )
+        args = _parse_args(checker, raw, index, name, canonical)
+        inputs = _resolve_sources(node.sources, specs, seen, nodes, index, name, canonical)
+        _check_arity(checker, inputs, index, name, canonical)
+        seen[name] = index
+        specs.append(LayerSpec(index, name, canonical, args, inputs, family, node.path, expect))
+    return tuple(specs)
+
+
+def _parse_args(kind: LayerKind, raw: dict[str, Any], index: int, name: str | None, canonical: str) -> dict[str, Any]:
+    raw = dict(raw)
+    if PRIMARY_MARK in raw:
+        value = raw.pop(PRIMARY_MARK)
+        if kind.primary is None:
+            raise SpecError(
+                f"{canonical} takes no value (got {value!r})",
+                hint=f"write just '{canonical}'" + (f" or use keys: {', '.join(a.name for a in kind.args)}" if kind.args else ""),
+                layer_index=index,
+                layer_name=name,
+                layer_type=canonical,
+            )
+        if kind.primary in raw:
+            raise SpecError(f"{kind.primary} is given twice", layer_index=index, layer_name=name, layer_type=canonical)
+        raw[kind.primary] = value
+    try:
+        return kind.parse_args(raw)
+    except ArgError as exc:
+        raise SpecError(exc.problem, hint=exc.hint, layer_index=index, layer_name=name, layer_type=canonical) from None
+
+
+def _resolve_sources(sources, nodes, seen, entries, index, name, canonical) -> tuple[str, ...]:
+    if sources is None:
+        return (nodes[-1].name if nodes else "input",)
+    listed = sources if isinstance(sources, list) else [sources]
+    if not listed or not all(isinstance(s, (str, int)) and not isinstance(s, bool) for s in listed):
+        raise SpecError(f"from must name a layer or list layers, got {sources!r}", hint="e.g. from: conv1 or from: [a, b]",
+                        layer_index=index, layer_name=name, layer_type=canonical)
+    resolved = []
+    for source in map(str, listed):
+        if source == name:
+            raise SpecError(f"from '{source}' names the layer itself", hint="a layer reads from layers above it",
+                            layer_index=index, layer_name=name, layer_type=canonical)
+        if source not in seen:
+            later = _later_index(entries, index, source)
+            problem = (
+                f"from '{source}' names layer {later}, which comes later" if later else f"from '{source}' names no layer"
+            )
+            known = [n for n in seen]
+            hint = "a layer reads only from layers above it" if later else (did_you_mean(source, known) or f"known names: {', '.join(known[-8:])}")
+            raise SpecError(problem, hint=hint, layer_index=index, layer_name=name, layer_type=canonical)
+        resolved.append(source)
+    return tuple(resolved)
+
+
+def _later_index(nodes: tuple[Any, ...], index: int, source: str) -> int | None:
+    return next((node.index for node in nodes[index:] if node.name == source), None)
+
+
+def _check_arity(kind: LayerKind, inputs: tuple[str, ...], index: int, name: str, canonical: str) -> None:
+    if len(inputs) < kind.min_inputs:
+        raise SpecError(
+            f"{canonical} needs at least {kind.min_inputs} inputs, got {len(inputs)}",
+            hint="list them with from: [a, b]",
+            layer_index=index,
+            layer_name=name,
+            layer_type=canonical,
+        )
+    if kind.max_inputs is not None and len(inputs) > kind.max_inputs:
+        raise SpecError(
+            f"{canonical} takes one input, got {len(inputs)} ({', '.join(inputs)})",
+            hint="merge them first with add or concat",
+            layer_index=index,
+            layer_name=name,
+            layer_type=canonical,
+        )

@@ -1,0 +1,203 @@
+"""Template parameters: `$name` and `$(expression)` in a block's values, computed safely.
+
+An expression is read with Python's parser and walked node by node over a whitelist (numbers,
+names, arithmetic, comparisons); every step stays within the digits limit, and nothing runs.
+"""
+
+import re
+import ast
+from functools import lru_cache
+from typing import Any
+
+from ..errors import SpecError, did_you_mean
+from ..limits import DEFAULT_LIMITS, Limits, max_bits
+from .records import MAPPINGS
+
+
+class Env:
+    """The values `$name` stands for: a template's parameters, or the copy number in a repeat."""
+
+    __slots__ = ("values", "owner", "limits")
+
+    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.values = {} if values is None else values
+        self.owner = owner  # the template the values belong to, for messages
+        self.limits = limits  # the digits limit bounds what an expression may compute
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def _pieces(text: str, fail) -> list[tuple[int, int, str, str]]:
+    """Each $-piece of text as (start, end, kind, body): kind '$', 'name' or 'expr'."""
+    found = []
+    at = text.find("$")
+    while at != -1:
+        nxt = text[at + 1 : at + 2]
+        if nxt == "$":
+            found.append((at, at + 2, "$", "$"))
+            end = at + 2
+        elif nxt in ("{", "("):
+            close, depth, end = {"{": "}", "(": ")"}[nxt], 0, None
+            for pos in range(at + 1, len(text)):
+                if text[pos] == nxt:
+                    depth += 1
+                elif text[pos] == close:
+                    depth -= 1
+                    if depth == 0:
+                        end = pos + 1
+                        break
+            if end is None:
+                raise fail(f"'{text}' opens {'$' + nxt} without closing it", f"write ${nxt}…{close}")
+            found.append((at, end, "expr", text[at + 2 : end - 1]))
+        else:
+            match = _NAME.match(text, at + 1)
+            if not match:
+                raise fail(f"'{text}' has a '$' not followed by a name", "write $name, $(expression), or $$ for a dollar sign")
+            end = match.end()
+            found.append((at, end, "name", match.group(0)))
+        at = text.find("$", end)
+    return found
+
+
+_SCALARS = frozenset((int, float, bool, type(None)))  # values that hold no $: returned as they are
+
+
+def substitute(value: Any, env: Env, fail) -> Any:
+    """Replace `$name`, `$(expr)` / `${expr}` in every string of value; `$$` is a dollar sign.
+
+    A string that is one piece alone keeps the value's type (a number stays a number)."""
+    if type(value) is str:
+        if "$" not in value:
+            return value
+    elif type(value) in _SCALARS:
+        return value
+    elif isinstance(value, MAPPINGS):
+        return {k: substitute(v, env, fail) for k, v in value.items()}
+    elif isinstance(value, list):
+        return [substitute(v, env, fail) for v in value]
+    elif not isinstance(value, str) or "$" not in value:
+        return value
+    pieces = _pieces(value, fail)
+
+    def one(kind: str, body: str) -> Any:
+        if kind == "$":
+            return "$"
+        return _lookup(body, env, fail) if kind == "name" else evaluate(body, env, fail)
+
+    if len(pieces) == 1 and pieces[0][0] == 0 and pieces[0][1] == len(value):
+        return one(pieces[0][2], pieces[0][3])
+    out, last = [], 0
+    for start, end, kind, body in pieces:
+        out += [value[last:start], str(one(kind, body))]
+        last = end
+    return "".join(out) + value[last:]
+
+
+def _lookup(name: str, env: Env, fail) -> Any:
+    if name in env.values:
+        return env.values[name]
+    if env.owner is None and not env.values:
+        raise fail(f"'${name}' is used outside a block template", "$name stands for a parameter of a block in blocks: (write $$ for a dollar sign)")
+    known = ", ".join(f"${k}" for k in env.values)
+    where = f"block '{env.owner}'" if env.owner else "this repeat"
+    raise fail(f"'${name}' is not a parameter of {where}", did_you_mean(name, env.values) or f"its parameters are: {known}")
+
+
+_OPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b,
+    ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a**b,
+}
+_COMPARE = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> ast.Expression:
+    """Parsed once per distinct text: a template's expressions come back in every copy of it."""
+    return ast.parse(text, mode="eval")
+
+
+def _too_many_digits_for_power(base: Any, exponent: Any, limits: Limits) -> bool:
+    """base ** exponent has more digits than the limit, told before computing it (9 ** 9 ** 9 has
+    369 million digits: computing it first would take minutes)."""
+    if type(base) is not int or type(exponent) is not int or exponent <= 1 or abs(base) <= 1:
+        return False
+    return (abs(base).bit_length() - 1) * exponent > max_bits(limits)  # a lower bound on its bits
+
+
+def evaluate(text: str, env: Env, fail) -> Any:
+    """A small, safe expression on parameters: + - * // % **, /, comparisons, and/or/not, a if c else b."""
+    try:
+        tree = _parse(text.strip())
+    except SyntaxError:
+        raise fail(f"cannot read the expression '{text}'", "write e.g. ${filters * 4} or ${2 if i == 0 else 1}") from None
+
+    def ev(node: ast.AST) -> Any:
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in ("true", "false"):
+                return node.id == "true"
+            return _lookup(node.id, env, fail)
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            left, right = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Pow) and _too_many_digits_for_power(left, right, env.limits):
+                raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
+                           "if the spec is really meant to be this large, raise it with --limit digits=N")
+            return _bounded(_OPS[type(node.op)](left, right))
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left, right = ev(node.left), ev(node.right)
+            if isinstance(left, int) and isinstance(right, int) and right and left % right == 0:
+                return left // right
+            return left / right
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
+            operand = ev(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else (not operand if isinstance(node.op, ast.Not) else operand)
+        if isinstance(node, ast.BoolOp):
+            values = [ev(v) for v in node.values]
+            return all(values) if isinstance(node.op, ast.And) else any(values)
+        if isinstance(node, ast.Compare):
+            left = ev(node.left)
+            for op, right_node in zip(node.ops, node.comparators):
+                right = ev(right_node)
+                if type(op) not in _COMPARE or not _COMPARE[type(op)](left, right):
+                    return False if type(op) in _COMPARE else _bad(op)
+                left = right
+            return True
+        if isinstance(node, ast.IfExp):
+            return ev(node.body) if ev(node.test) else ev(node.orelse)
+        return _bad(node)
+
+    def _bounded(result: Any) -> Any:
+        """Every step stays within the digits limit: a product of products would grow without end."""
+        if type(result) is int and result.bit_length() > max_bits(env.limits):
+            raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
+                       "if the spec is really meant to be this large, raise it with --limit digits=N")
+        return result
+
+    def _bad(node: ast.AST) -> Any:
+        raise fail(f"'{text}' uses something a spec expression does not allow ({type(node).__name__})",
+                   "use numbers, parameters, + - * / // % **, comparisons, and/or/not, and 'a if c else b'")
+
+    try:
+        return ev(tree)
+    except SpecError:
+        raise
+    except (ArithmeticError, TypeError, ValueError) as exc:
+        raise fail(f"cannot compute '{text}': {exc}") from None
