@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from convcalc import analyze, load_spec
-from convcalc.explain import render_text
-from convcalc.solve import Bounds, Problem, solve
+from convcalc.render.explain import render_text
+from convcalc.homework.solve import Bounds, Problem, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from convcalc import summarize
-from convcalc.draw import png_bytes, svg_text
+from convcalc.render.draw import png_bytes, svg_text
 
 SPEC = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "resnet18.yaml"
 

@@ -12,7 +12,8 @@ import gc as _gc  # noqa: E402
 _collecting = _gc.isenabled()
 _gc.disable()  # loading the modules makes objects but no garbage: a collection now only delays start-up
 try:
-    from .engine import LayerReport, NetworkReport, analyze, summarize  # noqa: E402
+    from .engine import LayerReport, NetworkReport, analyze  # noqa: E402
+    from .loading import summarize  # noqa: E402
     from .errors import SpecError  # noqa: E402
     from .spec import NetworkSpec, load_spec, spec_from_text  # noqa: E402
 finally:

@@ -54,7 +54,7 @@ def _load(spec: str, *, layout: str | None = None, strict: bool = False, assignm
           limit_options: tuple[str, ...] = ()):
     """SPEC read and computed as every command reads it, and the limits it was read under (SpecError on a problem)."""
     from .limits import parse_limits
-    from .symbolic import load_report
+    from .loading import load_report
 
     limits = parse_limits(limit_options)
     try:
@@ -115,7 +115,7 @@ def _summary(spec, output_format, layout, strict, depth, explain, assignments, c
     cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
         if columns_text or output_format == "table":
-            from .columns import parse_columns
+            from .render.columns import parse_columns
         columns = parse_columns(columns_text) if columns_text or output_format == "table" else None  # JSON has them all
         report, limits = _load(spec, layout=layout, strict=strict, assignments=assignments, limit_options=limit_options)
     except SpecError as error:
@@ -124,18 +124,18 @@ def _summary(spec, output_format, layout, strict, depth, explain, assignments, c
     show_memory = bool(columns and "memory" in columns) or any(o is not None for o in (dtype, batch, optimizer))
     with int_digits(limits):
         if explain:
-            from .explain import print_explained
+            from .render.explain import print_explained
 
             print_explained(report, output_format, out, depth, columns if columns_text else None, show_memory=show_memory,
                             **cost_options)
             return
         if output_format == "table":
             from .costs import network_costs
-            from .table import print_table
+            from .render.table import print_table
 
             print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory)
             return
-        from . import formats
+        from .render import formats
 
         if output_format == "json":
             out.write(formats.render_json(report, **cost_options))
@@ -161,7 +161,7 @@ def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | Non
 
     Needs the optional extra: pip install 'convcalc[draw]'.
     """
-    from . import draw as drawing
+    from .render import draw as drawing
     from .limits import int_digits
 
     try:
@@ -192,7 +192,7 @@ def export(spec: str, target: str, output: str | None, layout: str | None,
     The module runs on its own: `convcalc export SPEC --to pytorch | python -` prints the
     output shape of a zero tensor passed through it.
     """
-    from .export import export as export_code
+    from .frameworks.export import export as export_code
     from .limits import int_digits
 
     try:
@@ -256,7 +256,7 @@ def check(answers: str, layout: str | None, as_json: bool = False, assignments: 
 
     Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
     """
-    from .check import check_report, render_verdicts, render_verdicts_json
+    from .homework.check import check_report, render_verdicts, render_verdicts_json
     from .limits import int_digits
 
     try:
@@ -291,7 +291,7 @@ def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_paddi
 
     Exit code 0 with at least one solution, 1 with none, 2 for invalid options.
     """
-    from . import solve as solver
+    from .homework import solve as solver
 
     problem = solver.Problem(op, size_in, size_out, kernel, stride, padding, dilation, output_padding, ceil_mode,
                              solver.Bounds(max_kernel, max_stride, max_dilation))

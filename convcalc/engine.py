@@ -155,13 +155,14 @@ def _check_positive(shape: Shape, ctx: LayerContext) -> None:
             raise ctx.error(f"the output shrinks to {size} on axis {axis}", "use a smaller kernel or stride, or more padding")
 
 
-def summarize(
-    source: str, *, layout: str | None = None, strict: bool = False, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS
-) -> NetworkReport:
-    """Read SPEC (path, '-' or inline text) and compute it: the library's one-call entry point."""
-    from .spec import load_spec
 
-    return analyze(load_spec(source, layout=layout, stdin_text=stdin_text, limits=limits), strict=strict, limits=limits)
+def param_formula(layer: LayerReport) -> str:
+    """'11·11·3·96 + 96 = 34,944', or '' for a layer without parameters."""
+    out = layer.outcome
+    if not out.param_terms:
+        return ""
+    total = fmt(out.params)
+    return out.param_terms if out.param_terms == total else f"{out.param_terms} = {total}"
 
 
 def value(size: Any) -> Any:
@@ -169,4 +170,4 @@ def value(size: Any) -> Any:
     return size if type(size) is int else str(size)
 
 
-__all__ = ["LayerReport", "NetworkReport", "analyze", "summarize", "fmt", "value"]
+__all__ = ["LayerReport", "NetworkReport", "analyze", "fmt", "param_formula", "value"]

@@ -196,13 +196,13 @@ def test_compact_encoder_writes_what_the_json_package_writes(value):
     """The JSON output skips loading the json package; the package itself is the oracle."""
     import json
 
-    from convcalc.formats import _compact_encoder
+    from convcalc.render.formats import _compact_encoder
 
     assert _compact_encoder()(value) == json.JSONEncoder(ensure_ascii=False).encode(value)
 
 
 def test_compact_encoder_rejects_what_json_rejects():
-    from convcalc.formats import _compact_encoder
+    from convcalc.render.formats import _compact_encoder
 
     with pytest.raises(TypeError, match="not JSON serializable"):
         _compact_encoder()({"x": object()})
@@ -275,7 +275,7 @@ def test_console_script_full_disk_is_one_line_not_a_traceback(output_format):
 def test_table_in_a_terminal_prints_names_literally(monkeypatch, columns):
     """Spec names are text, never rich markup or emoji codes: '[/]' once raised MarkupError in a terminal."""
     from convcalc import summarize
-    from convcalc.table import print_table
+    from convcalc.render.table import print_table
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -324,7 +324,7 @@ def test_console_script_with_a_closed_stream(redirect, exit_code, stderr):
 
 def test_every_column_has_its_csv_cells():
     """CSV writes --columns with its own exact cells: a new table column needs them too."""
-    from convcalc.columns import COLUMNS
-    from convcalc.formats import _CSV_HEADERS
+    from convcalc.render.columns import COLUMNS
+    from convcalc.render.formats import _CSV_HEADERS
 
     assert set(_CSV_HEADERS) == set(COLUMNS)

@@ -22,7 +22,7 @@ from conftest import cli_runner  # noqa: E402
 
 from convcalc import analyze, spec_from_text, summarize  # noqa: E402
 from convcalc.cli import main  # noqa: E402
-from convcalc.draw import build_nodes, svg_text  # noqa: E402
+from convcalc.render.draw import build_nodes, svg_text  # noqa: E402
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from convcalc import analyze, spec_from_text
-from convcalc.explain import explain_layer
+from convcalc.render.explain import explain_layer
 from convcalc.layers import KINDS
 
 ROWS = [

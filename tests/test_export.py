@@ -15,7 +15,7 @@ import pytest
 
 from conftest import GOLDEN, ROOT, run_cli
 from convcalc import analyze, load_spec
-from convcalc.export import identifier, identifiers, to_keras
+from convcalc.frameworks.export import identifier, identifiers, to_keras
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "export"
 EXPORT_GOLDEN = GOLDEN / "export"

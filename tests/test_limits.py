@@ -72,8 +72,8 @@ def test_importing_convcalc_leaves_the_collector_as_it_was():
 
 
 def _table_both_ways(spec: str) -> tuple[str, str]:
-    from convcalc import table
-    from convcalc.engine import summarize
+    from convcalc.render import table
+    from convcalc import summarize
 
     report = summarize(spec)
     fast = io.StringIO()
@@ -144,7 +144,7 @@ def test_parse_limits_errors(options, message):
 
 def test_library_callers_pass_limits():
     """The same limits from Python: summarize(..., limits=Limits(...))."""
-    from convcalc.engine import summarize
+    from convcalc import summarize
 
     with pytest.raises(SpecError) as caught:
         summarize("input 8; relu; relu; relu", limits=Limits(layers=2))

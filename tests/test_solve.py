@@ -13,7 +13,7 @@ import pytest
 
 from conftest import run_cli
 from convcalc import analyze, spec_from_text
-from convcalc.solve import Bounds, Problem, solve
+from convcalc.homework.solve import Bounds, Problem, solve
 
 PUBLISHED = [
     # (source, problem, expected (kernel, stride, padding, dilation, output_padding) list, exactly)

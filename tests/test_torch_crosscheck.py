@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from convcalc import SpecError, analyze, load_spec  # noqa: E402
-from convcalc.export import class_name, to_pytorch, torch_layers  # noqa: E402
+from convcalc.frameworks.export import class_name, to_pytorch, torch_layers  # noqa: E402
 from convcalc.spec import build_spec  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

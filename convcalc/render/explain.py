@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from .arith import AxisStep, fmt, is_int
-from .engine import LayerReport, NetworkReport
-from .layers import KINDS
+from ..arith import AxisStep, fmt, is_int
+from ..engine import LayerReport, NetworkReport
+from ..layers import KINDS
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def print_explained(report: NetworkReport, output_format: str, stream: TextIO, d
     """The CLI's one call for --explain in any output format, with the same depth, --columns and
     cost options (dtype, batch, optimizer) as the output without --explain."""
     if output_format == "table":
-        from .costs import network_costs
+        from ..costs import network_costs
         from .table import print_table
 
         print_table(report, stream, depth, columns, network_costs(report, **cost_options), show_memory)

@@ -30,12 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import layers as kinds
-from .arith import fmt, is_int
-from .engine import LayerReport, NetworkReport
-from .errors import SpecError
-from .formats import param_formula
-from .shapes import Shape
+from .. import layers as kinds
+from ..arith import fmt, is_int
+from ..engine import LayerReport, NetworkReport, param_formula
+from ..errors import SpecError
+from ..shapes import Shape
 
 SCALES = ("log", "linear")
 THEMES = ("light", "dark")
@@ -259,7 +258,7 @@ def extents(nodes: Sequence[Node], scale: str) -> dict[str, Extent]:
 
 def check_drawable(report: NetworkReport) -> None:
     """Symbolic sizes have no length to draw: name the first layer that has one."""
-    from .symbolic import numbers_hint
+    from ..symbolic import numbers_hint
 
     if not all(is_int(d) for d in (*report.input_shape.spatial, report.input_shape.channels)):
         raise DrawError("the input size is symbolic; a drawing needs numbers", hint=numbers_hint(report.spec), where="input")

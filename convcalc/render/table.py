@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .engine import NetworkReport
+from ..engine import NetworkReport
 from .formats import totals_lines, warning_lines
 
 
@@ -19,7 +19,7 @@ def print_table(
     from rich.console import Console
 
     from .columns import COLUMNS, DEFAULT_COLUMNS, cost_lines, memory_lines, rows
-    from .costs import network_costs
+    from ..costs import network_costs
 
     columns = columns or DEFAULT_COLUMNS
     costs = costs or network_costs(report)

@@ -6,9 +6,8 @@ sums over its index range (totals still come from the layers alone, never from t
 
 from typing import Any, NamedTuple
 
-from .arith import Size, fmt
-from .engine import LayerReport, NetworkReport, value
-from .formats import param_formula
+from ..arith import Size, fmt
+from ..engine import LayerReport, NetworkReport, param_formula, value
 
 
 class BlockTotals(NamedTuple):

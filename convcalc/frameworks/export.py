@@ -12,11 +12,11 @@ import keyword
 import re
 from dataclasses import dataclass
 
-from .arith import is_int
-from .engine import LayerReport, NetworkReport
-from .errors import SpecError
-from .layers import LayerContext, axis_pads
-from .shapes import Shape
+from ..arith import is_int
+from ..engine import LayerReport, NetworkReport
+from ..errors import SpecError
+from ..layers import LayerContext, axis_pads
+from ..shapes import Shape
 
 TARGETS = ("pytorch", "keras")
 
@@ -122,7 +122,7 @@ def _fail(layer: LayerReport, problem: str, hint: str | None = None) -> SpecErro
 
 
 def _check_numeric(report: NetworkReport) -> None:
-    from .symbolic import numbers_hint
+    from ..symbolic import numbers_hint
 
     sizes = list(report.input_shape.spatial) + [report.input_shape.channels]
     for layer in report.layers:

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from itertools import product as combinations
 
-from .arith import AxisStep, transposed_axis, window_axis
-from .errors import SpecError
+from ..arith import AxisStep, transposed_axis, window_axis
+from ..errors import SpecError
 
 OPS = ("conv", "pool", "transposed")
 MAX_TRIES = 2_000_000  # an upper estimate of the combinations tried (about 160,000 a second); more is refused

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .arith import fmt, is_int
-from .engine import LayerReport, NetworkReport, value
-from .errors import SpecError
-from .explain import explain_layer, pretty, total_lines
+from ..arith import fmt, is_int
+from ..engine import LayerReport, NetworkReport, value
+from ..errors import SpecError
+from ..render.explain import explain_layer, pretty, total_lines
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _number(answer: Any, where: str) -> Any:
     text = str(answer).strip().replace(",", "").replace("_", "").replace(" ", "")
     if text.isdigit():
         return int(text)
-    from .symbolic import parse_formula
+    from .formulas import parse_formula
 
     return parse_formula(str(answer), where)
 

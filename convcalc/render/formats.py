@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .arith import fmt
-from .engine import LayerReport, NetworkReport, value
+from ..arith import fmt
+from ..engine import LayerReport, NetworkReport, param_formula, value
 
 if TYPE_CHECKING:  # costs is loaded only when a format needs it
-    from .costs import LayerCost
+    from ..costs import LayerCost
 
 
 def layer_record(layer: LayerReport, cost: LayerCost, layout: str) -> dict[str, Any]:
@@ -43,13 +43,6 @@ def layer_record(layer: LayerReport, cost: LayerCost, layout: str) -> dict[str, 
     }
 
 
-def param_formula(layer: LayerReport) -> str:
-    """'11·11·3·96 + 96 = 34,944', or '' for a layer without parameters."""
-    out = layer.outcome
-    if not out.param_terms:
-        return ""
-    total = fmt(out.params)
-    return out.param_terms if out.param_terms == total else f"{out.param_terms} = {total}"
 
 
 def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
@@ -62,7 +55,7 @@ def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
 def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
     """The report's keys in order, with "layers" left as an iterator: JSON writes each layer as it
     is made, so a 100,000-layer report never holds every layer's record (or text) at once."""
-    from .costs import network_costs
+    from ..costs import network_costs
 
     layout = report.layout
     costs = network_costs(report, **cost_options)
@@ -211,7 +204,7 @@ def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, **
     writer = csv.writer(buffer, lineterminator="\n")
     layout = report.layout
     if columns is not None:
-        from .costs import network_costs
+        from ..costs import network_costs
 
         writer.writerows(_chosen_csv_rows(report, network_costs(report, **cost_options), columns))
         return buffer.getvalue()
@@ -285,7 +278,7 @@ def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = Non
         parts += [line(row) for row in _rows(report)]
     else:
         from .columns import COLUMNS, cost_lines, headers, rows
-        from .costs import network_costs
+        from ..costs import network_costs
 
         costs = network_costs(report, **cost_options)
         parts = [line(headers(columns)), "|" + "|".join("---:" if COLUMNS[k].right else ":---" for k in columns) + "|"]

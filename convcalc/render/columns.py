@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .arith import fmt, is_int, show
-from .costs import AxisField, LayerCost, NetworkCosts
-from .engine import LayerReport, NetworkReport
-from .errors import SpecError, did_you_mean
+from ..arith import fmt, is_int, show
+from ..costs import AxisField, LayerCost, NetworkCosts
+from ..engine import LayerReport, NetworkReport
+from ..errors import SpecError, did_you_mean
 
 
 def human(count: Any, unit: str = "") -> str:
