@@ -228,7 +228,7 @@ def run_command(text: str, folder: Path) -> Outcome:
         return _run_in_process(args, folder)
     env = {**os.environ, **ENV, "PATH": f"{folder / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
            "PYTHONPATH": _package_root() + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(["bash", "-c", "set -o pipefail\n" + text], cwd=folder, env=env, capture_output=True,
+    done = subprocess.run(["bash", "-c", "set -o pipefail\n" + text], cwd=folder, env=env, capture_output=True, check=False,
                           text=True, encoding="utf-8", timeout=300)
     return Outcome(done.returncode, done.stdout + done.stderr)
 
