@@ -1,11 +1,13 @@
 """Template parameters: `$name` and `$(expression)` in a block's values, computed safely.
 
 An expression is read with Python's parser and walked node by node over a whitelist (numbers,
-names, arithmetic, comparisons); every step stays within the digits limit, and nothing runs.
+names, arithmetic, comparisons, a few functions); every step stays within the digits limit, and
+nothing runs.
 """
 
 import re
 import ast
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -76,6 +78,7 @@ def substitute(value: Any, env: Env, fail) -> Any:
     elif type(value) in _SCALARS:
         return value
     elif isinstance(value, MAPPINGS):
+        _check_flow_split(value, fail)
         return {k: substitute(v, env, fail) for k, v in value.items()}
     elif isinstance(value, list):
         return [substitute(v, env, fail) for v in value]
@@ -95,6 +98,36 @@ def substitute(value: Any, env: Env, fail) -> Any:
         out += [value[last:start], str(one(kind, body))]
         last = end
     return "".join(out) + value[last:]
+
+
+def _unclosed(text: str) -> bool:
+    """True when a `$(` or `${` in text is never closed."""
+    at = text.find("$")
+    while at != -1:
+        opener = text[at + 1 : at + 2]
+        if opener in ("(", "{"):
+            closer, depth = {"(": ")", "{": "}"}[opener], 0
+            for pos in range(at + 1, len(text)):
+                depth += (text[pos] == opener) - (text[pos] == closer)
+                if depth == 0:
+                    break
+            else:
+                return True
+        at = text.find("$", at + 2)
+    return False
+
+
+def _check_flow_split(mapping: Any, fail) -> None:
+    """`{filters: $(max(1, c // 4))}`: YAML ends a plain value at a comma inside {…}, so the
+    expression arrives cut in two, its tail a key without a value. Say that, not 'unclosed $('."""
+    items = list(mapping.items())
+    for (key, text), (tail, rest) in zip(items, items[1:]):
+        if type(text) is str and "$" in text and rest is None and isinstance(tail, str) and _unclosed(text):
+            whole = f"{text}, {tail}"
+            raise fail(
+                f"YAML split '{key}: {whole}' at the comma: inside {{…}} a comma ends a value",
+                f"quote the expression ({key}: '{whole}') or write the mapping one key per line",
+            )
 
 
 def _lookup(name: str, env: Env, fail) -> Any:
@@ -125,15 +158,59 @@ _COMPARE = {
 }
 
 
+def _make_divisible(value: Any, divisor: Any, min_value: Any = None) -> int:
+    """torchvision's _make_divisible (MobileNet, EfficientNet): value rounded to the nearest
+    multiple of divisor, at least min_value (default divisor), never more than 10% below value.
+    Exact for integers; a float value follows the float arithmetic torchvision does."""
+    if isinstance(divisor, bool) or not isinstance(divisor, int) or divisor < 1:
+        raise ValueError(f"make_divisible needs a whole divisor ≥ 1, got {divisor!r}")
+    least = divisor if min_value is None else min_value
+    if isinstance(value, int):
+        rounded = max(least, (value + divisor // 2) // divisor * divisor)
+        return rounded + divisor if 10 * rounded < 9 * value else rounded
+    rounded = max(least, int(value + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * value else rounded
+
+
+def _numbers(name: str, values: list[Any]) -> list[Any]:
+    for v in values:
+        if isinstance(v, bool) or not (isinstance(v, (int, float)) or _is_fraction(v)):
+            raise TypeError(f"{name}() takes numbers, got {v!r}")
+    return values
+
+
+# The functions an expression may call: name -> (fewest arguments, most arguments, function).
+FUNCTIONS = {
+    "max": (2, None, max),
+    "min": (2, None, min),
+    "round": (1, 2, round),  # Python's: halves go to the even neighbour, round(2.5) == 2
+    "int": (1, 1, int),  # towards zero, as Python's int()
+    "ceil": (1, 1, math.ceil),
+    "floor": (1, 1, math.floor),
+    "make_divisible": (2, 3, _make_divisible),
+}
+FUNCTION_NAMES = ", ".join(FUNCTIONS)
+
+
 @lru_cache(maxsize=1024)
 def _parse(text: str) -> ast.Expression:
     """Parsed once per distinct text: a template's expressions come back in every copy of it."""
     return ast.parse(text, mode="eval")
 
 
+def _exact(value: Any) -> bool:
+    return (type(value) is int) or _is_fraction(value)
+
+
+def _is_fraction(value: Any) -> bool:
+    return type(value).__name__ == "Fraction" and type(value).__module__ == "fractions"  # without importing fractions
+
+
 def _too_many_digits_for_power(base: Any, exponent: Any, limits: Limits) -> bool:
     """base ** exponent has more digits than the limit, told before computing it (9 ** 9 ** 9 has
     369 million digits: computing it first would take minutes)."""
+    if _is_fraction(base):
+        base = max(abs(base.numerator), base.denominator)
     if type(base) is not int or type(exponent) is not int or exponent <= 1 or abs(base) <= 1:
         return False
     return (abs(base).bit_length() - 1) * exponent > max_bits(limits)  # a lower bound on its bits
@@ -165,6 +242,10 @@ def evaluate(text: str, env: Env, fail) -> Any:
             left, right = ev(node.left), ev(node.right)
             if isinstance(left, int) and isinstance(right, int) and right and left % right == 0:
                 return left // right
+            if _exact(left) and _exact(right) and right:
+                from fractions import Fraction  # exact, so that ceil(c / 3) stays exact past 2**53
+
+                return Fraction(left) / Fraction(right)
             return left / right
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
             operand = ev(node.operand)
@@ -177,26 +258,50 @@ def evaluate(text: str, env: Env, fail) -> Any:
             for op, right_node in zip(node.ops, node.comparators):
                 right = ev(right_node)
                 if type(op) not in _COMPARE or not _COMPARE[type(op)](left, right):
-                    return False if type(op) in _COMPARE else _bad(op)
+                    return False if type(op) in _COMPARE else _bad(node)
                 left = right
             return True
         if isinstance(node, ast.IfExp):
             return ev(node.body) if ev(node.test) else ev(node.orelse)
+        if isinstance(node, ast.Call):
+            return call(node)
         return _bad(node)
+
+    def call(node: ast.Call) -> Any:
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in FUNCTIONS:
+            raise fail(f"'{text}' calls {_piece(node.func)}(), which spec expressions do not have",
+                       f"the functions are {FUNCTION_NAMES}")
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise fail(f"'{text}' gives {name}() a named or starred argument", f"write {name}(a, b) with plain values")
+        least, most, function = FUNCTIONS[name]
+        count = len(node.args)
+        if count < least or (most is not None and count > most):
+            wanted = f"{least}" if least == most else f"{least} or more" if most is None else f"{least} to {most}"
+            raise fail(f"'{text}' gives {name}() {count} argument{'s' if count != 1 else ''}; it takes {wanted}")
+        return _bounded(function(*_numbers(name, [ev(a) for a in node.args])))
 
     def _bounded(result: Any) -> Any:
         """Every step stays within the digits limit: a product of products would grow without end."""
-        if type(result) is int and result.bit_length() > max_bits(env.limits):
+        widest = max(abs(result.numerator), result.denominator) if _is_fraction(result) else result
+        if type(widest) is int and widest.bit_length() > max_bits(env.limits):
             raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
                        "if the spec is really meant to be this large, raise it with --limit digits=N")
         return result
 
+    def _piece(node: ast.AST) -> str:
+        """The part of the expression as written (the spec's words, not the parser's)."""
+        return ast.get_source_segment(text.strip(), node) or type(node).__name__
+
     def _bad(node: ast.AST) -> Any:
-        raise fail(f"'{text}' uses something a spec expression does not allow ({type(node).__name__})",
-                   "use numbers, parameters, + - * / // % **, comparisons, and/or/not, and 'a if c else b'")
+        piece = _piece(node)
+        problem = f"'{text}' is not a spec expression" if piece == text.strip() else f"'{text}' uses '{piece}', which a spec expression does not allow"
+        raise fail(problem,
+                   f"use numbers, parameters, + - * / // % **, comparisons, and/or/not, 'a if c else b' and {FUNCTION_NAMES}")
 
     try:
-        return ev(tree)
+        result = ev(tree)
+        return float(result) if _is_fraction(result) else result  # a value left a fraction reads as before: a float
     except SpecError:
         raise
     except (ArithmeticError, TypeError, ValueError) as exc:
