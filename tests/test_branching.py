@@ -44,19 +44,20 @@ def by_name(data: dict) -> dict[str, dict]:
 ERROR_ROWS = [
     ("add shapes differ (the issue's example)",
      "input: [56, 56, 64]\nlayers:\n  - residual: {name: res2a, main: [conv2d: {filters: 256, kernel: 1, name: conv3}]}\n",
-     "layer 2 'res2a.add' (add): shapes differ: res2a.conv3 (56, 56, 256) vs input (56, 56, 64); "
-     "every input of an element-wise merge must have the same shape"),
+     "layer 2 'res2a.add' (add): shapes differ: res2a.conv3 (56, 56, 256) vs input (56, 56, 64), 256 vs 64 on axis C; "
+     "element-wise merges need each axis equal, or 1 to broadcast (the NumPy/PyTorch rule, axes aligned from the last)"),
     ("multiply shapes differ",
      "input: [8, 8, 4]\nlayers:\n  - residual: {merge: multiply, main: [conv2d: {filters: 4, kernel: 3}]}\n",
-     "layer 2 'residual_1.multiply' (multiply): shapes differ: residual_1.conv2d_1 (6, 6, 4) vs input (8, 8, 4); "
-     "every input of an element-wise merge must have the same shape"),
+     "layer 2 'residual_1.multiply' (multiply): shapes differ: residual_1.conv2d_1 (6, 6, 4) vs input (8, 8, 4), "
+     "6 vs 8 on axis H; element-wise merges need each axis equal, or 1 to broadcast (the NumPy/PyTorch rule, axes aligned from the last)"),
     ("concat sizes differ off the axis",
      "input: [8, 8, 4]\nlayers:\n  - branches: [[conv2d: {filters: 4, kernel: 3}], [conv2d: {filters: 4, kernel: 1}]]\n",
      "layer 3 'branches_1.concat' (concat): shapes differ outside the concat axis: branches_1.branch1 (6, 6, 4) vs "
      "branches_1.branch2 (8, 8, 4); all inputs must agree on every axis but the one joined"),
     ("plain add of unequal layers",
      "input: [8, 8, 4]\nlayers:\n  - conv2d: {filters: 8, kernel: 1, name: a}\n  - add: {from: [a, input], name: sum}\n",
-     "layer 2 'sum' (add): shapes differ: a (8, 8, 8) vs input (8, 8, 4); every input of an element-wise merge must have the same shape"),
+     "layer 2 'sum' (add): shapes differ: a (8, 8, 8) vs input (8, 8, 4), 8 vs 4 on axis C; "
+     "element-wise merges need each axis equal, or 1 to broadcast (the NumPy/PyTorch rule, axes aligned from the last)"),
     ("unknown template parameter",
      "input: [8, 8, 4]\n" + TEMPLATE + "layers:\n  - cb: {filters: 4, strid: 2}\n",
      "layer 1 'cb_1' (cb): unknown parameter 'strid'; did you mean 'stride'?"),

@@ -66,7 +66,8 @@ INLINE_ROWS = [
     ("input 8x8x4; conv2d 4 kernel=1 name=a; conv2d 4 kernel=1 name=a",
      "layer 2 'a' (conv2d): the name 'a' is already used by layer 1; give each layer its own name"),
     ("input 8x8x4; conv2d 8 kernel=1 name=a; add from=a,input",
-     "layer 2 'add_1' (add): shapes differ: a (8, 8, 8) vs input (8, 8, 4); every input of an element-wise merge must have the same shape"),
+     "layer 2 'add_1' (add): shapes differ: a (8, 8, 8) vs input (8, 8, 4), 8 vs 4 on axis C; "
+     "element-wise merges need each axis equal, or 1 to broadcast (the NumPy/PyTorch rule, axes aligned from the last)"),
     ("input 8x8x4; conv2d 8 kernel=1 stride=2 name=a; concat from=a,input",
      "layer 2 'concat_1' (concat): shapes differ outside the concat axis: a (4, 4, 8) vs input (8, 8, 4); "
      "all inputs must agree on every axis but the one joined"),

@@ -132,6 +132,15 @@ ROWS = [
      "input 56x56x64; conv2d 64 kernel=3 padding=1 name=a; add from=a,input", (56, 56, 64), 0),
     ("Keras Multiply docs: element-wise product keeps the shape",
      "input 8x8x4; conv2d 4 kernel=1 name=g; multiply from=g,input", (8, 8, 4), 0),
+    ("NumPy broadcasting docs: Image (3d array) 256 x 256 x 3 times Scale (1d array) 3 -> 256 x 256 x 3",
+     "input 256x256x3; global_avgpool name=scale; multiply from=input,scale", (256, 256, 3), 0),
+    ("NumPy broadcasting docs: A 15 x 3 x 5 and B 15 x 1 x 5 -> 15 x 3 x 5",
+     "input 15x3x5; adaptive_avgpool2d 15x1 name=b; add from=input,b", (15, 3, 5), 0),
+    ("torchvision ops.SqueezeExcitation: scale (N, C, 1, 1) * input (N, C, H, W) keeps the input's shape",
+     "input 24x56x56 layout=chw; adaptive_avgpool2d 1; conv2d 8 kernel=1; relu; conv2d 24 kernel=1; sigmoid name=scale;"
+     " multiply from=scale,input", (24, 56, 56), 0),
+    ("Keras Subtract docs example: Dense(8) of two (None, 16) inputs subtracted -> (None, 8)",
+     "input 16; dense 8 name=a from=input; dense 8 name=b from=input; subtract from=a,b", (8,), 0),
     ("GoogLeNet (Szegedy et al. 2015) inception 3a: 64 + 128 + 32 + 32 = 256 channels",
      "input 28x28x192; conv2d 64 kernel=1 name=b1 from=input; conv2d 128 kernel=3 padding=1 name=b2 from=input;"
      " conv2d 32 kernel=5 padding=2 name=b3 from=input; conv2d 32 kernel=1 name=b4 from=input; concat from=b1,b2,b3,b4",

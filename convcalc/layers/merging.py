@@ -1,4 +1,4 @@
-"""Merges: element-wise add and multiply, and concatenation."""
+"""Merges: element-wise add, subtract and multiply (broadcasting), and concatenation."""
 
 
 from ..arith import show
@@ -11,38 +11,77 @@ def _input_names(inputs: tuple[Shape, ...], ctx: LayerContext) -> list[str]:
     return list(ctx.input_names) if len(ctx.input_names) == len(inputs) else [f"input {i + 1}" for i in range(len(inputs))]
 
 
+def _axis_labels(shape: Shape, layout: str) -> tuple[str, ...]:
+    names = shape.axis_names
+    return ("C", *names) if layout == "chw" else (*names, "C")
+
+
+def broadcast(inputs: tuple[Shape, ...], ctx: LayerContext, names: list[str]) -> Shape:
+    """The NumPy/PyTorch rule on the spec's layout: axes aligned from the last, each equal or 1.
+
+    A squeeze-and-excitation gate of (1, 1, C) multiplies an (H, W, C) map as it is: no framework
+    makes the H×W copy, so none is counted.
+    """
+    widest = max(inputs, key=lambda s: s.rank)
+    out = list(widest.in_layout(ctx.layout))
+    owner = [inputs.index(widest)] * len(out)  # which input set each axis's size
+    labels = _axis_labels(widest, ctx.layout)
+    for position, shape in enumerate(inputs):
+        dims = shape.in_layout(ctx.layout)
+        for axis, size in enumerate(dims, start=len(out) - len(dims)):
+            have = out[axis]
+            if size == have or size == 1:
+                continue
+            if have == 1:
+                out[axis], owner[axis] = size, position
+                continue
+            setter = owner[axis]
+            hint = "element-wise merges need each axis equal, or 1 to broadcast (the NumPy/PyTorch rule, axes aligned from the last)"
+            if ctx.layout == "chw" and any(s.rank == 0 for s in inputs):
+                hint = "a vector lines up with the last axis (W in a chw spec): keep the gate (C, 1, 1), e.g. adaptive_avgpool2d 1 instead of global_avgpool"
+            raise ctx.error(
+                f"shapes differ: {names[setter]} {inputs[setter].describe(ctx.layout)} vs {names[position]} "
+                f"{shape.describe(ctx.layout)}, {show(have)} vs {show(size)} on axis {labels[axis]}",
+                hint,
+            )
+    return Shape.from_layout(tuple(out), ctx.layout)
+
+
 class _Merge(LayerKind):
     category = "merge"
     min_inputs, max_inputs = 2, None
-
-    def _same_shapes(self, inputs, ctx, names) -> Shape:
-        first = inputs[0]
-        for shape, name in zip(inputs[1:], names[1:]):
-            if shape != first:
-                raise ctx.error(
-                    f"shapes differ: {names[0]} {first.describe(ctx.layout)} vs {name} {shape.describe(ctx.layout)}",
-                    "every input of an element-wise merge must have the same shape",
-                )
-        return first
+    rule = "out = the inputs' shapes broadcast: each axis equal or 1, aligned from the last (NumPy/PyTorch); no parameters"
 
     def infer(self, args, inputs, ctx):
-        return Outcome(self._same_shapes(inputs, ctx, _input_names(inputs, ctx)))
+        names = _input_names(inputs, ctx)
+        out = broadcast(inputs, ctx, names)
+        notes = ()
+        if any(shape != out for shape in inputs):
+            spread = [f"{name} {shape.describe(ctx.layout)}" for shape, name in zip(inputs, names) if shape != out]
+            notes = (f"broadcast: {', '.join(spread)} spread over {out.describe(ctx.layout)} (no copy is made)",)
+        return Outcome(out, notes=notes)
 
 
 @register
 class Add(_Merge):
     name = "add"
     aliases = ("sum",)
-    summary = "element-wise sum of its inputs (a residual shortcut)"
-    rule = "out = the inputs' common shape; no parameters"
+    summary = "element-wise sum of its inputs (a residual shortcut); sizes of 1 broadcast"
+
+
+@register
+class Subtract(_Merge):
+    name = "subtract"
+    aliases = ("sub",)
+    min_inputs, max_inputs = 2, 2
+    summary = "element-wise difference of its two inputs, the first minus the second (Keras Subtract); sizes of 1 broadcast"
 
 
 @register
 class Multiply(_Merge):
     name = "multiply"
     aliases = ("mul",)
-    summary = "element-wise product of its inputs"
-    rule = "out = the inputs' common shape; no parameters"
+    summary = "element-wise product of its inputs (a squeeze-and-excitation gate); sizes of 1 broadcast"
 
 
 @register

@@ -163,7 +163,7 @@ def _check_arity(kind: LayerKind, inputs: tuple[str, ...], index: int, name: str
         )
     if kind.max_inputs is not None and len(inputs) > kind.max_inputs:
         raise SpecError(
-            f"{canonical} takes one input, got {len(inputs)} ({', '.join(inputs)})",
+            f"{canonical} takes {'one input' if kind.max_inputs == 1 else f'{kind.max_inputs} inputs'}, got {len(inputs)} ({', '.join(inputs)})",
             hint="merge them first with add or concat",
             layer_index=index,
             layer_name=name,
