@@ -1,7 +1,10 @@
 """Activations: point-wise functions, one registered kind each; PReLU with its learnt slopes."""
 
 
+from typing import Any
+
 from .args import Arg, flag, integer, number
+from .counterparts import Param, counterpart
 from .registry import LayerKind, Outcome, register
 
 
@@ -13,26 +16,53 @@ class _Activation(LayerKind):
         return Outcome(inputs[0])
 
 
-def _activation(name: str, summary: str, aliases: tuple[str, ...] = (), args: tuple[Arg, ...] = ()) -> None:
-    register(type(name, (_Activation,), {"name": name, "summary": summary, "aliases": aliases, "args": args}))
+def _activation(name: str, summary: str, aliases: tuple[str, ...] = (), args: tuple[Arg, ...] = (), *,
+                pytorch: Any = None, keras: Any = None, onnx: tuple[str, ...] = ()) -> None:
+    fields = {"name": name, "summary": summary, "aliases": aliases, "args": args, "pytorch": pytorch, "keras": keras, "onnx": onnx}
+    register(type(name, (_Activation,), fields))
 
 
-_activation("relu", "max(0, x)")
-_activation("relu6", "min(max(0, x), 6)")
-_activation("sigmoid", "1 / (1 + e^−x)", ("logistic",))
-_activation("tanh", "hyperbolic tangent")
-_activation("softmax", "normalised exponentials", args=(Arg("axis", integer, -1, "does not change shapes"),))
-_activation("log_softmax", "log of softmax", ("logsoftmax",), (Arg("axis", integer, -1, "does not change shapes"),))
-_activation("leaky_relu", "x, or slope·x below 0", ("leakyrelu", "lrelu"), (Arg("negative_slope", number, 0.01, "slope below 0"),))
-_activation("elu", "x, or α·(eˣ − 1) below 0", args=(Arg("alpha", number, 1.0, "scale below 0"),))
-_activation("selu", "scaled ELU")
-_activation("gelu", "x·Φ(x)")
-_activation("silu", "x·sigmoid(x)", ("swish",))
-_activation("hardswish", "x·relu6(x + 3)/6", ("hswish",))
-_activation("hardsigmoid", "relu6(x + 3)/6", ("hsigmoid",))
-_activation("mish", "x·tanh(softplus(x))")
-_activation("softplus", "log(1 + eˣ)")
-_activation("identity", "passes its input through", ("linearactivation", "noop"))
+def _keras_activation(name: str) -> Any:
+    """Keras' Activation layer with the function's name: Activation("relu")."""
+    return counterpart("Activation", Param("activation", literal=name, form="text", positional=True))
+
+
+_AXIS = Arg("axis", integer, -1, "does not change shapes")
+
+_activation("relu", "max(0, x)",
+            pytorch=counterpart("nn.ReLU"), keras=_keras_activation("relu"), onnx=("Relu",))
+_activation("relu6", "min(max(0, x), 6)",
+            pytorch=counterpart("nn.ReLU6"), keras=counterpart("ReLU", Param("max_value", literal=6.0)), onnx=("Clip",))
+_activation("sigmoid", "1 / (1 + e^−x)", ("logistic",),
+            pytorch=counterpart("nn.Sigmoid"), keras=_keras_activation("sigmoid"), onnx=("Sigmoid",))
+_activation("tanh", "hyperbolic tangent",
+            pytorch=counterpart("nn.Tanh"), keras=_keras_activation("tanh"), onnx=("Tanh",))
+_activation("softmax", "normalised exponentials", args=(_AXIS,),
+            pytorch=counterpart("nn.Softmax", Param("dim", "axis", form="dim")), keras=counterpart("Softmax", Param("axis", "axis", form="axis")),
+            onnx=("Softmax",))
+_activation("log_softmax", "log of softmax", ("logsoftmax",), (_AXIS,),
+            pytorch=counterpart("nn.LogSoftmax", Param("dim", "axis", form="dim")), keras=_keras_activation("log_softmax"), onnx=("LogSoftmax",))
+_activation("leaky_relu", "x, or slope·x below 0", ("leakyrelu", "lrelu"), (Arg("negative_slope", number, 0.01, "slope below 0"),),
+            pytorch=counterpart("nn.LeakyReLU", Param("negative_slope", "negative_slope")),
+            keras=counterpart("LeakyReLU", Param("negative_slope", "negative_slope")), onnx=("LeakyRelu",))
+_activation("elu", "x, or α·(eˣ − 1) below 0", args=(Arg("alpha", number, 1.0, "scale below 0"),),
+            pytorch=counterpart("nn.ELU", Param("alpha", "alpha")), keras=counterpart("ELU", Param("alpha", "alpha")), onnx=("Elu",))
+_activation("selu", "scaled ELU",
+            pytorch=counterpart("nn.SELU"), keras=_keras_activation("selu"), onnx=("Selu",))
+_activation("gelu", "x·Φ(x)",
+            pytorch=counterpart("nn.GELU"), keras=_keras_activation("gelu"), onnx=("Gelu",))
+_activation("silu", "x·sigmoid(x)", ("swish",),
+            pytorch=counterpart("nn.SiLU"), keras=_keras_activation("silu"), onnx=("Sigmoid", "Mul"))
+_activation("hardswish", "x·relu6(x + 3)/6", ("hswish",),
+            pytorch=counterpart("nn.Hardswish"), keras=_keras_activation("hard_swish"), onnx=("HardSwish",))
+_activation("hardsigmoid", "relu6(x + 3)/6", ("hsigmoid",),
+            pytorch=counterpart("nn.Hardsigmoid"), keras=_keras_activation("hard_sigmoid"), onnx=("HardSigmoid",))
+_activation("mish", "x·tanh(softplus(x))",
+            pytorch=counterpart("nn.Mish"), keras=_keras_activation("mish"), onnx=("Mish",))
+_activation("softplus", "log(1 + eˣ)",
+            pytorch=counterpart("nn.Softplus"), keras=_keras_activation("softplus"), onnx=("Softplus",))
+_activation("identity", "passes its input through", ("linearactivation", "noop"),
+            pytorch=counterpart("nn.Identity"), keras=counterpart("Identity"), onnx=("Identity",))
 
 
 @register
@@ -42,6 +72,9 @@ class PReLU(LayerKind):
     args = (Arg("per_channel", flag, False, "one slope per channel instead of one shared slope (PyTorch num_parameters)"),)
     summary = "leaky ReLU with a learnt slope (PyTorch PReLU)"
     rule = "out = in; weights = 1, or C with per_channel"
+    pytorch = counterpart("nn.PReLU", Param("num_parameters", "slopes", 1), adapters=("prelu_slopes",))
+    keras = counterpart("PReLU", Param("shared_axes", "shared_axes", []), adapters=("prelu_slopes",))
+    onnx = ("PRelu",)
 
     def infer(self, args, inputs, ctx):
         slopes = inputs[0].channels if args["per_channel"] else 1

@@ -4,8 +4,24 @@
 from ..arith import dot, fmt, is_int, is_true, product, transposed_axis, transposed_same_axis
 from ..shapes import Shape
 from .args import Arg, flag, offsets, padding, positive, sizes
+from .counterparts import Counterpart, Module, Param, Requires, counterpart
 from .registry import LayerKind, Outcome, register
 from .windows import SIZE_ARGS, axis_pads, bias_terms, channels_per_group, depth_note, per_axis, sliding_window
+
+# The window arguments every convolution shares, in PyTorch's and in Keras' words.
+_TORCH_WINDOW = (
+    Param("kernel_size", "kernel", form="axes"),
+    Param("stride", "stride", 1, "axes"),
+    Param("padding", "padding", 0, "axes"),
+    Param("dilation", "dilation", 1, "axes"),
+)
+_KERAS_WINDOW = (
+    Param("kernel_size", "kernel", form="axes", positional=True),
+    Param("strides", "stride", 1, "axes"),
+    Param("padding", "padding", "valid", "text"),
+)
+_KERAS_DILATION = Param("dilation_rate", "dilation", 1, "axes")
+_IN, _FILTERS = Param("in_channels", "in.channels", positional=True), Param("out_channels", "filters", positional=True)
 
 
 class _Conv(LayerKind):
@@ -21,6 +37,11 @@ class _Conv(LayerKind):
         Arg("bias", flag, True, "one bias per filter"),
     )
     summary = "convolution: K filters, each spanning all (or 1/groups of the) input channels"
+    pytorch = counterpart("nn.Conv{rank}d", _IN, _FILTERS, *_TORCH_WINDOW, Param("groups", "groups", 1), Param("bias", "bias", True),
+                          adapters=("explicit_padding",))
+    keras = counterpart("Conv{rank}D", Param("filters", "filters", positional=True), *_KERAS_WINDOW, _KERAS_DILATION,
+                        Param("groups", "groups", 1), Param("use_bias", "bias", True), adapters=("no_strided_dilation", "explicit_padding"))
+    onnx = ("Conv",)
     rule = "out = ⌊(W − F_eff + 2P)/S⌋ + 1 per axis, F_eff = D·(F − 1) + 1; depth = K; weights = F^n·(C/groups)·K, biases = K"
 
     def infer(self, args, inputs, ctx):
@@ -82,6 +103,11 @@ class DepthwiseConv2D(LayerKind):
         Arg("bias", flag, True, "one bias per output channel"),
     )
     summary = "depthwise convolution (Keras DepthwiseConv2D): one F×F filter per input channel"
+    pytorch = counterpart("nn.Conv2d", _IN, Param("out_channels", "out.channels", positional=True), *_TORCH_WINDOW,
+                          Param("groups", "in.channels"), Param("bias", "bias", True), adapters=("depthwise", "explicit_padding"))
+    keras = counterpart("DepthwiseConv2D", *_KERAS_WINDOW, Param("depth_multiplier", "depth_multiplier", 1), _KERAS_DILATION,
+                        Param("use_bias", "bias", True), adapters=("no_strided_dilation", "explicit_padding"))
+    onnx = ("Conv",)
     rule = "out as conv2d; depth = C·M; weights = F·F·C·M, biases = C·M"
 
     def infer(self, args, inputs, ctx):
@@ -121,6 +147,20 @@ class SeparableConv2D(LayerKind):
         Arg("bias", flag, True, "one bias per output channel (pointwise step only, as in Keras)"),
     )
     summary = "depthwise then pointwise convolution (Keras SeparableConv2D)"
+    pytorch = Counterpart(  # separable = depthwise (no bias) + pointwise 1×1
+        modules=(
+            Module("nn.Conv2d", (_IN, Param("out_channels", "in.channels*depth_multiplier", positional=True), *_TORCH_WINDOW,
+                                 Param("groups", "in.channels"), Param("bias", literal=False)), suffix="_depthwise"),
+            Module("nn.Conv2d", (Param("in_channels", "in.channels*depth_multiplier", positional=True), _FILTERS,
+                                 Param("kernel_size", literal=1), Param("bias", "bias", True))),
+        ),
+        adapters=("explicit_padding",),
+        note="separable: depthwise (no bias) then pointwise 1x1 (bias), as Keras SeparableConv2D",
+    )
+    keras = counterpart("SeparableConv2D", Param("filters", "filters", positional=True), *_KERAS_WINDOW,
+                        Param("depth_multiplier", "depth_multiplier", 1), _KERAS_DILATION, Param("use_bias", "bias", True),
+                        adapters=("no_strided_dilation", "explicit_padding"))
+    onnx = ("Conv", "Conv")
     rule = "out as conv2d; depth = K; weights = F·F·C·M + C·M·K, biases = K"
 
     def infer(self, args, inputs, ctx):
@@ -159,6 +199,13 @@ class _ConvTranspose(LayerKind):
         Arg("bias", flag, True, "one bias per filter"),
     )
     summary = "transposed convolution (PyTorch ConvTranspose, Keras Conv*DTranspose)"
+    pytorch = counterpart("nn.ConvTranspose{rank}d", _IN, _FILTERS, *_TORCH_WINDOW[:3], Param("output_padding", "output_padding", 0, "axes"),
+                          Param("groups", "groups", 1), Param("bias", "bias", True), _TORCH_WINDOW[3], adapters=("transposed_padding",))
+    keras = counterpart("Conv{rank}DTranspose", Param("filters", "filters", positional=True), *_KERAS_WINDOW,
+                        Param("output_padding", "output_padding", 0, "axes"), _KERAS_DILATION, Param("use_bias", "bias", True),
+                        requires=(Requires("groups", 1, "Keras transposed convolutions have no groups", "export to PyTorch, or use groups: 1"),),
+                        adapters=("no_strided_dilation", "transposed_padding"))
+    onnx = ("ConvTranspose",)
     rule = "out = (W − 1)·S − 2P + D·(F − 1) + OP + 1 ('same': W·S); weights = C·(K/groups)·F^n, biases = K"
 
     def infer(self, args, inputs, ctx):

@@ -4,6 +4,7 @@
 from ..arith import dot, factor, fmt, is_int, product
 from ..shapes import Shape
 from .args import Arg, dims, flag, positive, rate
+from .counterparts import Param, counterpart, function
 from .registry import LayerKind, Outcome, register
 from .windows import bias_terms
 
@@ -17,6 +18,10 @@ class Dense(LayerKind):
     args = (Arg("units", positive, doc="output neurons"), Arg("bias", flag, True, "one bias per unit"))
     summary = "fully connected layer; a multi-axis input is flattened first"
     rule = "out = [units]; weights = inputs·units, biases = units"
+    pytorch = counterpart("nn.Linear", Param("in_features", "in.numel", positional=True), Param("out_features", "units", positional=True),
+                          Param("bias", "bias", True), adapters=("flatten_first",))
+    keras = counterpart("Dense", Param("units", "units", positional=True), Param("use_bias", "bias", True), adapters=("flatten_first",))
+    onnx = ("Gemm",)
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -44,6 +49,9 @@ class Flatten(LayerKind):
     name = "flatten"
     summary = "all axes into one vector"
     rule = "out = [H·W·C]; no parameters"
+    pytorch = function("torch.flatten({x}, 1)")
+    keras = counterpart("Flatten")
+    onnx = ("Flatten",)
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -60,6 +68,9 @@ class Reshape(LayerKind):
     args = (Arg("shape", dims, doc="target shape in the spec's layout, channels included; one -1 allowed"),)
     summary = "the same values in a new shape (e.g. a vector back into an image)"
     rule = "out = shape; the element count must not change; no parameters"
+    pytorch = function("{x}.reshape({x}.shape[0], {shape})", Param("shape", "out.chw", form="items"))
+    keras = counterpart("Reshape", Param("target_shape", "out.hwc", form="tuple", positional=True))
+    onnx = ("Reshape",)
 
     def infer(self, args, inputs, ctx):
         shape, target = inputs[0], list(args["shape"])
@@ -91,6 +102,9 @@ class Dropout(LayerKind):
     args = (Arg("rate", rate, 0.5, "fraction of units zeroed in training"),)
     summary = "zeroes a fraction of units while training; shape unchanged"
     rule = "out = in; no parameters"
+    pytorch = counterpart("nn.Dropout", Param("p", "rate"))
+    keras = counterpart("Dropout", Param("rate", "rate", positional=True))
+    onnx = ("Dropout",)
 
     def infer(self, args, inputs, ctx):
         return Outcome(inputs[0])

@@ -4,6 +4,7 @@
 from ..arith import show
 from ..shapes import Shape
 from .args import Arg, optional_integer
+from .counterparts import Param, counterpart, function
 from .registry import LayerContext, LayerKind, Outcome, register
 
 
@@ -67,6 +68,9 @@ class Add(_Merge):
     name = "add"
     aliases = ("sum",)
     summary = "element-wise sum of its inputs (a residual shortcut); sizes of 1 broadcast"
+    pytorch = function("{inputs}", join=" + ", adapters=("broadcast",))
+    keras = counterpart("Add", adapters=("broadcast",))
+    onnx = ("Add",)
 
 
 @register
@@ -75,6 +79,9 @@ class Subtract(_Merge):
     aliases = ("sub",)
     min_inputs, max_inputs = 2, 2
     summary = "element-wise difference of its two inputs, the first minus the second (Keras Subtract); sizes of 1 broadcast"
+    pytorch = function("{inputs}", join=" - ", adapters=("broadcast",))
+    keras = counterpart("Subtract", adapters=("broadcast",))
+    onnx = ("Sub",)
 
 
 @register
@@ -82,6 +89,9 @@ class Multiply(_Merge):
     name = "multiply"
     aliases = ("mul",)
     summary = "element-wise product of its inputs (a squeeze-and-excitation gate); sizes of 1 broadcast"
+    pytorch = function("{inputs}", join=" * ", adapters=("broadcast",))
+    keras = counterpart("Multiply", adapters=("broadcast",))
+    onnx = ("Mul",)
 
 
 @register
@@ -90,6 +100,9 @@ class Concat(_Merge):
     aliases = ("concatenate", "cat")
     args = (Arg("axis", optional_integer, None, "axis in the spec's layout; default the channel axis"),)
     summary = "joins its inputs along the channel axis (or axis)"
+    pytorch = function("torch.cat([{inputs}], dim={dim})", Param("dim", "axis", form="dim"))
+    keras = counterpart("Concatenate", Param("axis", "axis", form="axis"))
+    onnx = ("Concat",)
     rule = "out = the inputs' shape with the sizes along the axis added; no parameters"
 
     def infer(self, args, inputs, ctx):

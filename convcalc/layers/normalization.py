@@ -4,8 +4,15 @@
 from ..arith import Size
 from ..shapes import Shape
 from .args import Arg, flag, number, positive
+from .counterparts import Counterpart, Param, counterpart, per_rank
 from .registry import LayerKind, Outcome, register
 from .windows import channels_per_group
+
+_TORCH_EPS, _KERAS_EPS = Param("eps", "eps", 1e-5), Param("epsilon", "eps")
+_KERAS_AFFINE = (Param("center", "affine", True), Param("scale", "affine", True))
+_TORCH_BATCHNORM = (Param("num_features", "in.channels", positional=True), _TORCH_EPS, Param("momentum", "momentum", 0.1),
+                    Param("affine", "affine", True))
+_TORCH_LAYERNORM = (Param("normalized_shape", "in.channels", positional=True), _TORCH_EPS, Param("elementwise_affine", "affine", True))
 
 
 class _ChannelNorm(LayerKind):
@@ -26,6 +33,10 @@ class BatchNorm(_ChannelNorm):
     )
     summary = "batch normalisation over the channel axis"
     rule = "out = in; trainable 2·C (γ, β), non-trainable 2·C (moving mean and variance, as Keras counts them)"
+    pytorch = per_rank({0: counterpart("nn.BatchNorm1d", *_TORCH_BATCHNORM)},
+                       counterpart("nn.BatchNorm{rank}d", *_TORCH_BATCHNORM, ranks=(1, 2, 3)))
+    keras = counterpart("BatchNormalization", _KERAS_EPS, Param("momentum", "momentum", form="keep"), *_KERAS_AFFINE)
+    onnx = ("BatchNormalization",)
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -47,6 +58,11 @@ class LayerNorm(_ChannelNorm):
     args = (Arg("affine", flag, True, "learn a scale and shift per channel"), Arg("eps", number, 1e-5, "does not change counts"))
     summary = "layer normalisation over the channel axis (Keras LayerNormalization default axis=-1)"
     rule = "out = in; trainable 2·C"
+    pytorch = per_rank({0: counterpart("nn.LayerNorm", *_TORCH_LAYERNORM)},
+                       counterpart("ChannelLayerNorm", *_TORCH_LAYERNORM,
+                                   note="normalises over the channels at each position, as Keras LayerNormalization(axis=-1)"))
+    keras = counterpart("LayerNormalization", _KERAS_EPS, *_KERAS_AFFINE)
+    onnx = ("LayerNormalization",)
 
     def infer(self, args, inputs, ctx):
         gamma, beta, terms = self._scale_shift(inputs[0], args["affine"])
@@ -65,6 +81,10 @@ class GroupNorm(_ChannelNorm):
     )
     summary = "group normalisation (PyTorch GroupNorm)"
     rule = "out = in; groups must divide C; trainable 2·C"
+    pytorch = counterpart("nn.GroupNorm", Param("num_groups", "groups", positional=True), Param("num_channels", "in.channels", positional=True),
+                          _TORCH_EPS, Param("affine", "affine", True))
+    keras = counterpart("GroupNormalization", Param("groups", "groups", positional=True), _KERAS_EPS, *_KERAS_AFFINE)
+    onnx = ("GroupNormalization",)
 
     def infer(self, args, inputs, ctx):
         channels_per_group(inputs[0].channels, args["groups"], "channels", ctx)
@@ -85,6 +105,10 @@ class LocalResponseNorm(LayerKind):
     )
     summary = "local response normalisation across channels (AlexNet)"
     rule = "out = in; no parameters"
+    pytorch = counterpart("nn.LocalResponseNorm", Param("size", "size", positional=True), Param("alpha", "alpha", 1e-4),
+                          Param("beta", "beta", 0.75), Param("k", "k", 1.0))
+    keras = Counterpart(adapters=("tf_local_response_normalization",))  # no Keras layer: a Lambda around TensorFlow's
+    onnx = ("LRN",)
 
     def infer(self, args, inputs, ctx):
         return Outcome(inputs[0])

@@ -4,8 +4,21 @@
 from ..arith import factor, show
 from ..shapes import Shape
 from .args import Arg, flag, padding, sizes
+from .counterparts import Param, Requires, counterpart
 from .registry import LayerKind, Outcome, register
 from .windows import SIZE_ARGS, per_axis, sliding_window
+
+_TORCH_POOL = (
+    Param("kernel_size", "kernel", form="axes"),
+    Param("stride", "stride", form="axes", same_as="kernel_size"),
+    Param("padding", "padding", 0, "axes"),
+)
+_KERAS_POOL = (
+    Param("pool_size", "kernel", form="axes", positional=True),
+    Param("strides", "stride", form="axes", same_as="pool_size"),
+    Param("padding", "padding", "valid", "text"),
+)
+_CEIL_MODE = Param("ceil_mode", "ceil_mode", False)
 
 
 class _Pool(LayerKind):
@@ -29,11 +42,20 @@ class _Pool(LayerKind):
 class _MaxPool(_Pool):
     args = _Pool.args + (SIZE_ARGS["dilation"],)
     summary = "max pooling over each channel separately"
+    pytorch = counterpart("nn.MaxPool{rank}d", *_TORCH_POOL, Param("dilation", "dilation", 1, "axes"), _CEIL_MODE,
+                          adapters=("max_pool_padding",))
+    keras = counterpart("MaxPooling{rank}D", *_KERAS_POOL, adapters=("max_pool_padding",),
+                        requires=(Requires("dilation", 1, "Keras pooling layers have no dilation", "export to PyTorch, or drop the dilation"),))
+    onnx = ("MaxPool",)
 
 
 class _AvgPool(_Pool):
     args = _Pool.args + (Arg("count_include_pad", flag, True, "PyTorch option; does not change shapes"),)
     summary = "average pooling over each channel separately"
+    pytorch = counterpart("nn.AvgPool{rank}d", *_TORCH_POOL, _CEIL_MODE, Param("count_include_pad", "count_include_pad", True),
+                          adapters=("avg_pool_padding",))
+    keras = counterpart("AveragePooling{rank}D", *_KERAS_POOL, adapters=("avg_pool_padding",))
+    onnx = ("AveragePool",)
 
 
 @register
@@ -92,6 +114,10 @@ class GlobalAvgPool(_GlobalPool):
     aliases = ("globalavgpool2d", "globalaveragepooling2d", "globalaveragepooling1d", "globalaveragepooling3d",
                "globalaveragepooling", "gap", "globalavgpool1d", "globalavgpool3d")
     summary = "average of each channel over all positions (Keras GlobalAveragePooling)"
+    pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", literal=1, positional=True),
+                          call="torch.flatten({chain}, 1)", ranks=(1, 2, 3))
+    keras = counterpart("GlobalAveragePooling{rank}D", ranks=(1, 2, 3))
+    onnx = ("GlobalAveragePool", "Flatten")
 
 
 @register
@@ -100,6 +126,10 @@ class GlobalMaxPool(_GlobalPool):
     aliases = ("globalmaxpool2d", "globalmaxpooling2d", "globalmaxpooling1d", "globalmaxpooling3d",
                "globalmaxpooling", "globalmaxpool1d", "globalmaxpool3d")
     summary = "maximum of each channel over all positions (Keras GlobalMaxPooling)"
+    pytorch = counterpart("nn.AdaptiveMaxPool{rank}d", Param("output_size", literal=1, positional=True),
+                          call="torch.flatten({chain}, 1)", ranks=(1, 2, 3))
+    keras = counterpart("GlobalMaxPooling{rank}D", ranks=(1, 2, 3))
+    onnx = ("GlobalMaxPool", "Flatten")
 
 
 class _AdaptivePool(LayerKind):
@@ -107,6 +137,9 @@ class _AdaptivePool(LayerKind):
     primary = "output_size"
     args = (Arg("output_size", sizes, doc="the output's spatial size; one per axis allowed"),)
     rule = "out = output_size per axis, whatever the input size; depth unchanged; no parameters"
+    pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
+    keras = counterpart("AveragePooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))
+    onnx = ()  # ONNX has no adaptive pooling: exporters write AveragePool when the input divides evenly
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -137,3 +170,5 @@ class AdaptiveAvgPool3D(_AdaptivePool):
 class AdaptiveMaxPool2D(_AdaptivePool):
     name, rank, family = "adaptive_maxpool2d", 2, "adaptive_maxpool"
     summary = "max pooling to a fixed output size (PyTorch AdaptiveMaxPool2d)"
+    pytorch = counterpart("nn.AdaptiveMaxPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
+    keras = counterpart("MaxPooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))

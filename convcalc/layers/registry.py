@@ -75,6 +75,11 @@ class LayerKind:
     category: ClassVar[str] = "other"
     pointwise: ClassVar[bool] = False
     window_reach: ClassVar[str | None] = None
+    # Its counterparts in PyTorch and Keras (Counterpart, PerRank or NoCounterpart records, see
+    # counterparts.py; None: not declared) and the ONNX op types it becomes, in order.
+    pytorch: ClassVar[Any] = None
+    keras: ClassVar[Any] = None
+    onnx: ClassVar[tuple[str, ...]] = ()
 
     def arg(self, name: str) -> Arg | None:
         return next((a for a in self.args if a.name == name), None)

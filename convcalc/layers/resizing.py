@@ -4,6 +4,7 @@
 from ..arith import dot, show
 from ..shapes import Shape
 from .args import Arg, padding, sizes
+from .counterparts import Param, counterpart, per_rank
 from .registry import LayerKind, Outcome, register
 from .windows import axis_pads, per_axis
 
@@ -12,6 +13,11 @@ class _Padding(LayerKind):
     primary = "padding"
     args = (Arg("padding", padding, 1, "zeros on each side; per axis or [before, after] pairs"),)
     rule = "out = W + P_before + P_after per axis; no parameters"
+    pytorch = per_rank({2: counterpart("nn.ZeroPad2d", Param("padding", "padding", form="pads", positional=True))},
+                       counterpart("nn.ConstantPad{rank}d", Param("padding", "padding", form="pads", positional=True),
+                                   Param("value", literal=0.0, positional=True)))
+    keras = counterpart("ZeroPadding{rank}D", Param("padding", "padding", form="pairs", positional=True))
+    onnx = ("Pad",)
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -49,6 +55,9 @@ class _Upsample(LayerKind):
     primary = "scale"
     args = (Arg("scale", sizes, 2, "factor per axis (PyTorch scale_factor, Keras size)"),)
     rule = "out = W·scale per axis; no parameters"
+    pytorch = counterpart("nn.Upsample", Param("scale_factor", "scale", form="floats"), Param("mode", literal="nearest", form="text"))
+    keras = counterpart("UpSampling{rank}D", Param("size", "scale", form="axes", positional=True))
+    onnx = ("Resize",)
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)

@@ -1,0 +1,73 @@
+"""A computed network as a Keras functional model, written from each kind's declared ``keras`` counterpart."""
+from __future__ import annotations
+
+import re
+
+from ..engine import LayerReport, NetworkReport
+from .adapters import ADAPTERS
+from .draft import Draft, check_numeric, counterpart_for
+from .naming import Names, docstring_text
+
+
+def keras_lines(layer: LayerReport, report: NetworkReport, names: Names) -> tuple[list[str], set[str]]:
+    """One layer's lines of build_model, and the import lines they need."""
+    inputs = ["inputs" if name == "input" else names.of[name] for name in layer.inputs]
+    draft = Draft(layer, "keras", report, names, inputs)
+    declared = counterpart_for(draft)
+    for name in declared.adapters:
+        ADAPTERS["keras"][name](draft)
+    if draft.kind.max_inputs != 1:
+        draft.x = "[" + ", ".join(draft.inputs) + "]"  # a merge layer takes the list
+    lines = list(draft.before)
+    x = draft.x
+    for module in declared.modules:
+        out = draft.extra(module.suffix) if module.suffix else draft.out
+        args = draft.arguments(module)
+        line = f'{out} = layers.{draft.constructor(module)}({", ".join(args)}{", " if args else ""}name="{out}")({x})'
+        lines.append(line + (f"  # {draft.line_comment}" if draft.line_comment else ""))
+        x = out
+    return lines + draft.after, draft.imports
+
+
+def to_keras(report: NetworkReport) -> str:
+    """A self-contained Python module building the network with the Keras functional API."""
+    check_numeric(report)
+    names = Names(report)
+    body: list[str] = []
+    imports: set[str] = set()
+    for layer in report.layers:
+        lines, needs = keras_lines(layer, report, names)
+        body += lines
+        imports |= needs
+    layout = report.layout
+    spec_input = ", ".join(str(d) for d in report.input_shape.in_layout(layout))
+    keras_input = report.input_shape.in_layout("hwc")
+    keras_text = "(" + ", ".join(str(d) for d in keras_input) + ("," if len(keras_input) == 1 else "") + ")"
+    title = docstring_text(report.name or "network")
+    model_name = re.sub(r"\W+", "_", title, flags=re.ASCII).strip("_") or "network"
+    lines = [
+        f'"""{title}: written by convcalc from {docstring_text(report.spec.source)}.',
+        "",
+        "Every layer below has the output shape and parameter count that `convcalc summary` prints.",
+        '"""',
+        *sorted(imports),
+        "import keras",
+        "from keras import layers",
+        "",
+        f"# convcalc input: ({spec_input}) in {layout} order; Keras takes it channels last: (None, {', '.join(map(str, keras_input))}).",
+    ]
+    if layout == "chw":
+        lines.append("# (The spec is written channels first, as PyTorch; this model is channels-last.)")
+    lines += ["", "", "def build_model():", f"    inputs = keras.Input(shape={keras_text}, name=\"input\")"]
+    lines += [f"    {line}" for line in body]
+    lines += [
+        f'    return keras.Model(inputs, {names.of[report.layers[-1].name]}, name="{model_name}")',
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    model = build_model()",
+        "    model.summary()",
+        '    print("output shape:", model.output_shape)',
+        "",
+    ]
+    return "\n".join(lines)

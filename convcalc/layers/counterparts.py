@@ -1,0 +1,171 @@
+"""A kind's counterparts in PyTorch, Keras and ONNX: plain records, read forwards by export and
+backwards by import.
+
+Each kind declares three class attributes beside its arguments and shape rule::
+
+    pytorch = counterpart("nn.Conv{rank}d",
+                          Param("in_channels", "in.channels", positional=True),
+                          Param("out_channels", "filters", positional=True),
+                          Param("kernel_size", "kernel", form="axes"),
+                          Param("stride", "stride", 1, "axes"), ...,
+                          adapters=("explicit_padding",))
+    keras = counterpart("Conv{rank}D", Param("filters", "filters", positional=True), ...)
+    onnx = ("Conv",)
+
+Records:
+
+- ``Param(name, source, default, form, positional, literal, same_as)``: one framework argument.
+  ``name`` is the framework's keyword; ``source`` where its value comes from: an argument of the
+  kind (``"filters"``), a fact of the layer (``FACTS``: ``in.channels``, ``in.numel``,
+  ``out.channels``, ``out.chw``, ``out.hwc``), a product of those (``"in.channels*depth_multiplier"``)
+  or a value an adapter sets (named in that adapter's docstring); ``literal`` a fixed value instead.
+  ``default`` is the framework's own default: the argument is left out when its written text equals
+  the default's (``ALWAYS``: always written); ``same_as`` leaves it out when written as that other
+  argument, and stands in for a value of None (a pooling's stride is its kernel). ``form`` says how
+  the value is written (``FORMS``: ``value``, ``axes`` one number or one per spatial axis, ``floats``,
+  ``text`` a quoted string, ``dim``/``axis`` a spec axis as a PyTorch dim or Keras axis, ``keep``
+  1 − momentum, ``pads``/``pairs`` paddings, ``items``/``tuple`` a shape).
+- ``Module(name, params, suffix)``: one framework object; ``{rank}`` in the name is the input's
+  spatial rank (``nn.Conv{rank}d``); ``suffix`` names an extra object after the layer's own
+  (``_depthwise``).
+- ``Counterpart(modules, call, params, join, ranks, requires, adapters, note)``: the kind in one
+  framework. PyTorch writes ``call`` in forward (``{chain}`` the modules applied in order to the input,
+  ``{x}`` the input, ``{inputs}`` all inputs joined by ``join``, ``{<param>}`` a written ``params``
+  value): a kind without modules is a function (``torch.cat([{inputs}], dim={dim})``). ``ranks``:
+  the input ranks the framework has a form for; ``requires``: argument values the framework needs;
+  ``adapters``: names of functions in ``convcalc/frameworks/adapters.py`` for what data cannot say
+  (asymmetric padding as a separate pad module, a transposed "same" crop); ``note``: a comment.
+- ``PerRank(by_rank, otherwise)``: different counterparts by input rank (``nn.ZeroPad2d`` but
+  ``nn.ConstantPad{rank}d``).
+- ``NoCounterpart(reason, hint)``: the framework has no such layer; export refuses, naming the layer.
+
+To add a kind: write its class (arguments, ``infer``), then ``pytorch``, ``keras`` and ``onnx``
+as above; a registry walk in the tests fails until all three are declared. Reading backwards
+(framework name and arguments to a kind): ``framework_names`` maps each constructor name (rank
+filled in) to the kinds that declare it; each plain ``Param`` whose source is an argument inverts
+one to one; facts are checks; a named adapter is the one irregular step to undo.
+"""
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class _Always:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ALWAYS"
+
+
+ALWAYS: Any = _Always()  # a Param default: the framework has none, so the argument is always written
+
+# Facts of a layer a Param may name as its source (besides the kind's own arguments).
+FACTS = {
+    "in.channels": "channels of the (first) input",
+    "in.numel": "values per sample of the (first) input",
+    "out.channels": "channels of the output",
+    "out.chw": "the output's sizes, channels first",
+    "out.hwc": "the output's sizes, channels last",
+}
+FORMS = ("value", "axes", "floats", "text", "dim", "axis", "keep", "pads", "pairs", "items", "tuple")
+FRAMEWORKS = {"pytorch": "PyTorch", "keras": "Keras"}
+
+
+class Param(NamedTuple):
+    """One argument of a framework's constructor or function, and where convcalc has its value."""
+
+    name: str
+    source: str = ""
+    default: Any = ALWAYS
+    form: str = "value"
+    positional: bool = False
+    literal: Any = None
+    same_as: str = ""
+
+
+class Module(NamedTuple):
+    """One framework object a layer becomes: its constructor ('{rank}' filled in) and arguments."""
+
+    name: str
+    params: tuple[Param, ...] = ()
+    suffix: str = ""
+
+
+class Requires(NamedTuple):
+    """A value the framework needs: argument ``source`` equal to ``value`` on every axis."""
+
+    source: str
+    value: Any
+    reason: str
+    hint: str = ""
+
+
+class Counterpart(NamedTuple):
+    """A kind in one framework: its modules or function, and the named adapters for the rest."""
+
+    modules: tuple[Module, ...] = ()
+    call: str = "{chain}"
+    params: tuple[Param, ...] = ()
+    join: str = ", "
+    ranks: tuple[int, ...] | None = None
+    requires: tuple[Requires, ...] = ()
+    adapters: tuple[str, ...] = ()
+    note: str = ""
+
+
+class PerRank(NamedTuple):
+    """Counterparts that differ by the input's spatial rank; ``otherwise`` for the other ranks."""
+
+    by_rank: tuple[tuple[int, Any], ...]
+    otherwise: Any
+
+
+class NoCounterpart(NamedTuple):
+    """The framework has no such layer: export refuses with this reason."""
+
+    reason: str
+    hint: str = ""
+
+
+def counterpart(name: str, *params: Param, **fields: Any) -> Counterpart:
+    """The common case: one module, its arguments, and any Counterpart field by keyword."""
+    suffix = fields.pop("suffix", "")
+    return Counterpart(modules=(Module(name, params, suffix),), **fields)
+
+
+def function(call: str, *params: Param, **fields: Any) -> Counterpart:
+    """A framework function or operator written in place (no module): torch.cat, x + y."""
+    return Counterpart(call=call, params=params, **fields)
+
+
+def per_rank(by_rank: dict[int, Any], otherwise: Any) -> PerRank:
+    return PerRank(tuple(by_rank.items()), otherwise)
+
+
+def for_rank(declared: Any, rank: int) -> Any:
+    """The Counterpart (or NoCounterpart, or None) a declaration gives for an input of this rank."""
+    if isinstance(declared, PerRank):
+        return dict(declared.by_rank).get(rank, declared.otherwise)
+    return declared
+
+
+def framework_names(framework: str) -> dict[str, list[tuple[str, int | None]]]:
+    """Constructor or function name (rank filled in) -> [(kind, rank)], for reading a model backwards."""
+    from .registry import KINDS
+
+    table: dict[str, list[tuple[str, int | None]]] = {}
+    for kind in KINDS.values():
+        declared = getattr(kind, framework)
+        options = [(r, c) for r, c in declared.by_rank] + [(None, declared.otherwise)] if isinstance(declared, PerRank) else [(None, declared)]
+        for rank, item in options:
+            if not isinstance(item, Counterpart):
+                continue
+            ranks = [rank] if rank is not None else list(item.ranks or ([kind.rank] if kind.rank is not None else [None]))
+            for r in ranks:
+                names = [m.name for m in item.modules] or [item.call.split("(")[0]]
+                for name in names:
+                    text = name.replace("{rank}", str(r)) if r is not None else name
+                    entry = (kind.name, r if kind.rank is None else kind.rank)
+                    if entry not in table.setdefault(text, []):
+                        table[text].append(entry)
+    return table
