@@ -212,7 +212,7 @@ def export(spec: str, target: str, output: str | None, layout: str | None,
 
 
 @main.command()
-@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table (as in the README).")
+@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table.")
 def types(markdown: bool) -> None:
     """List every layer type with its arguments, defaults, aliases and rule."""
     from .layers import reference_rows

@@ -1,6 +1,7 @@
 """The commands shown in README.md and docs/*.md: found, run, and their shown output compared.
 
-A fenced block in `sh`, `shell`, `bash` or `console` holds commands. In `sh` every line that is not
+A fenced block in `sh`, `shell`, `bash` or `console` holds commands (a `pycon` block is a Python
+session, run as a doctest). In `sh` every line that is not
 blank or a `#` comment is a command; in `console` a command starts with `$ ` and the lines after it,
 up to the next command, are the output it prints (stdout, then stderr), compared line by line (each
 line's trailing spaces ignored). A line `…` in an output matches any number of lines, so an excerpt
@@ -9,7 +10,7 @@ can be shown; an output without `…` is rewritten by `python docs/generate.py` 
 A comment line right before a block's fence changes how it is run:
     <!-- docs-test: exit 1 -->              every convcalc command of the block must exit 1 (default 0)
     <!-- docs-test: needs torch -->         skipped when the module cannot be imported
-    <!-- docs-test: skip REASON -->         not run: illustrative only, and why
+    <!-- docs-test: skip REASON -->         not run: illustrative only, and why (last: the rest is the reason)
 Commands run from a scratch folder holding `specs/` (a link to the shipped specs), so a block may
 create files and use them. `pip install …` and `python -m pytest …` are not run (they are what CI
 itself runs). A command with shell syntax (pipes, redirections, `&&`, heredocs) runs in bash with
@@ -41,7 +42,7 @@ _SHELL_SYNTAX = {"|", "||", "&&", ";", ">", ">>", "<", "<<", "&", "(", ")", "2>"
 
 
 def doc_files() -> list[Path]:
-    return sorted((ROOT / "docs").glob("*.md"))  # README.md joins once it is the user's guide
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 @dataclass
@@ -77,14 +78,15 @@ def _directive(lines: list[str], fence_index: int) -> str | None:
 
 
 def _apply_directive(block: Block, text: str) -> None:
+    text, _, reason = text.partition("skip")  # a reason is free text, and comes last
+    if _:
+        block.skip = reason.strip()
+        if not block.skip:
+            raise ValueError(f"{block.id}: 'docs-test: skip' needs a reason")
     for item in filter(None, (part.strip() for part in text.split(";"))):
         word, _, rest = item.partition(" ")
         rest = rest.strip()
-        if word == "skip":
-            if not rest:
-                raise ValueError(f"{block.id}: 'docs-test: skip' needs a reason")
-            block.skip = rest
-        elif word == "exit" and rest.isdigit():
+        if word == "exit" and rest.isdigit():
             block.exit_code = int(rest)
         elif word == "needs" and rest:
             block.needs = tuple(m.strip() for m in rest.split(","))
@@ -112,6 +114,8 @@ def parse_blocks(path: Path, text: str | None = None) -> list[Block]:
             _apply_directive(block, directive)
         if lang in COMMAND_LANGS:
             block.commands = _commands(body, i + 1, console=lang == "console")
+        elif lang == "pycon":  # a Python session: the whole block is one doctest
+            block.commands = [Command("\n".join(body), i + 2)]
         blocks.append(block)
         i = end + 1
     return blocks
@@ -297,6 +301,8 @@ def matches(expected: list[str], actual: list[str]) -> bool:
 def check_block(block: Block) -> list[str]:
     """What is wrong with a block's commands: [] when every command exits as documented and prints what is shown."""
     problems = []
+    if block.lang == "pycon":
+        return _check_session(block)
     with scratch_folder() as folder:
         for command in block.commands:
             outcome = run_command(command.text, folder)
@@ -311,6 +317,26 @@ def check_block(block: Block) -> list[str]:
                 problems.append(f"{where}\n  the output differs from the one shown; it is now:\n" + _indent(outcome.output)
                                 + ("" if has_gap(command.expected) else "\n  (run python docs/generate.py to rewrite it)"))
     return problems
+
+
+def _check_session(block: Block) -> list[str]:
+    """A `pycon` block run as a doctest (`...` in an output matches anything), from the scratch folder."""
+    import doctest
+    import io
+
+    (command,) = block.commands
+    name = block.path.relative_to(ROOT).as_posix()
+    test = doctest.DocTestParser().get_doctest(command.text, {}, block.id, name, command.line - 1)
+    report = io.StringIO()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    with scratch_folder() as folder:
+        here = os.getcwd()
+        os.chdir(folder)
+        try:
+            runner.run(test, out=report.write)
+        finally:
+            os.chdir(here)
+    return [report.getvalue()] if runner.failures else []
 
 
 def _indent(text: str) -> str:

@@ -1,6 +1,6 @@
 """Networks that branch: block syntax, naming and scoping, merge and `from` errors, the tree table.
 
-Expected names, paths and messages follow the rules documented in the README ("Blocks");
+Expected names, paths and messages follow the rules documented in docs/spec-format.md ("Names and scopes");
 expected shapes and counts come from the papers and from PyTorch, named in each row.
 """
 from __future__ import annotations
@@ -188,7 +188,7 @@ layers:
       after: [relu]
 """
 
-# (node, type, inputs, path, output shape): the naming rule of the README; shapes from PyTorch
+# (node, type, inputs, path, output shape): the naming rule of docs/spec-format.md; shapes from PyTorch
 # (torchvision resnet18's layer2.0 turns (64, 56, 56) into (128, 28, 28)).
 BASIC_ROWS = [
     ("block.conv1", "conv2d", ["input"], ["block"], [128, 28, 28]),
@@ -232,7 +232,7 @@ layers:
   - concat: {from: [p, a, p.b]}
 """
 
-# The README's lookup rule: a block's own names first, then the enclosing scopes; 'input' inside a
+# The lookup rule of docs/spec-format.md: a block's own names first, then the enclosing scopes; 'input' inside a
 # block is the block's input; a block's name from outside is its output; dotted names reach inside.
 SCOPING_ROWS = [
     ("p.a", ["a"]),  # the block's first layer reads the block input: the top-level 'a'

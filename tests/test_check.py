@@ -276,7 +276,7 @@ def test_check_json_keeps_formulas_as_text(tmp_path):
     ["draw", "specs/lenet5.yaml"],
 ])
 def test_every_spec_command_takes_limit(command):
-    """The safety limits apply to every command that reads a spec, and --limit raises them (README)."""
+    """The safety limits apply to every command that reads a spec, and --limit raises them (docs/errors.md)."""
     result = run_cli(*command, "--limit", "layers=2")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"convcalc: error: {command[1]}:")

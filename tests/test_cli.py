@@ -158,7 +158,7 @@ def test_missing_file_is_no_such_file(spec):
 
 @pytest.mark.parametrize("spec", ["input 8x8x1; conv2d 2 kernel=3", "specs/resnet50.yaml"])
 def test_json_path_does_not_import_rich_or_what_it_does_not_need(spec):
-    """What keeps `summary --format json` near its floor (README, Start-up time): no rich, no
+    """What keeps `summary --format json` near its floor (docs/development.md, Benchmarks): no rich, no
     dataclasses (the records on this path are NamedTuples), no json package (the C encoder is
     taken directly), no SymPy for a spec without symbols, no torch."""
     import subprocess
@@ -174,11 +174,12 @@ def test_json_path_does_not_import_rich_or_what_it_does_not_need(spec):
     assert result.stdout.startswith("{") and result.stderr == ""
 
 
-def test_readme_reference_table_is_current():
-    """The README's layer table is `convcalc types --markdown`; regenerate it when a kind changes."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = run_cli("types", "--markdown").stdout.strip()
-    assert table in readme
+def test_types_markdown_has_one_row_per_kind():
+    """`convcalc types --markdown` (docs/layers.md is generated from the same rows, tests/test_docs.py)."""
+    from convcalc.layers import KINDS
+
+    rows = [line for line in run_cli("types", "--markdown").stdout.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == list(KINDS)
 
 
 @pytest.mark.parametrize(

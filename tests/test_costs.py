@@ -2,7 +2,7 @@
 
 Sources: torchvision's published GFLOPS (its weights meta ``_ops``, shown in the models docs'
 "Table of all available classification weights"), PyTorch's own FlopCounterMode, PyTorch's
-autograd and optimizers, and small counts done by hand from the definitions stated in the README.
+autograd and optimizers, and small counts done by hand from the definitions stated in docs/costs.md.
 """
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def test_transposed_conv_is_counted_per_input_position():
 
 # --------------------------------------------------------------------------- FLOPs
 
-# Hand counts from the definitions (README, "What convcalc counts"), each derivation in the id.
+# Hand counts from the definitions (docs/costs.md, "MACs and FLOPs"), each derivation in the id.
 FLOPS = [
     ("input 4x4x1; maxpool2d 2", 12, "4 windows x (4-1) compares"),
     ("input 4x4x1; avgpool2d 2", 16, "4 windows x (3 adds + 1 divide)"),

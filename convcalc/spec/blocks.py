@@ -5,7 +5,7 @@ the flat list of layer entries the rest of convcalc already understands, each wi
 (``layer2.0.conv1``), a resolved ``from`` list and its ``path`` (the enclosing blocks), plus one
 :class:`BlockSpec` per block so the table can show the structure.
 
-Naming rule (also in the README): every block is a name scope. A node's full name is the block
+Naming rule (also in docs/spec-format.md): every block is a name scope. A node's full name is the block
 names and its own name joined by dots. ``from:`` inside a block is looked up in the block first,
 then in each enclosing block, then at the top level; ``input`` inside a block is that block's
 input, and a block's name used from outside means its output (its last node). A group of exactly
