@@ -13,12 +13,15 @@ from collections.abc import Callable
 from .draft import Draft, axes_text, keras_pairs, num, torch_pad_tuple, tup
 
 ADAPTERS: dict[str, dict[str, Callable[[Draft], None]]] = {"pytorch": {}, "keras": {}}
+SETS: dict[str, dict[str, tuple[str, ...]]] = {"pytorch": {}, "keras": {}}  # the values each adapter sets
 
 
-def adapter(framework: str, *names: str):
+def adapter(framework: str, *names: str, sets: tuple[str, ...] = ()):
+    """Register ``fn`` under ``names`` for one framework; ``sets``: the values a Param may read from it."""
     def register(fn: Callable[[Draft], None]) -> Callable[[Draft], None]:
         for name in names:
             ADAPTERS[framework][name] = fn
+            SETS[framework][name] = sets
         return fn
 
     return register
@@ -58,7 +61,7 @@ def _torch_padding(draft: Draft, fill: str) -> bool:
     return True
 
 
-@adapter("pytorch", "explicit_padding")
+@adapter("pytorch", "explicit_padding", sets=("padding",))
 def torch_explicit_padding(draft: Draft) -> None:
     """Sets 'padding' to PyTorch's symmetric padding; an asymmetric one (or "same" with an odd
     total) becomes a zero-pad module before the layer, explained in a comment."""
@@ -73,7 +76,7 @@ def torch_depthwise(draft: Draft) -> None:
     draft.notes.append(f"depthwise: groups = C = {c}, " + ("one filter per channel" if multiplier == 1 else f"{multiplier} filters per channel"))
 
 
-@adapter("pytorch", "transposed_padding")
+@adapter("pytorch", "transposed_padding", sets=("padding", "output_padding"))
 def torch_transposed_padding(draft: Draft) -> None:
     """Sets 'padding' and 'output_padding'. Keras "same" (out = W·S) has no PyTorch padding: the
     full output (W − 1)·S + D·(F − 1) + 1 is cropped by negative padding after the layer (the odd
@@ -109,13 +112,13 @@ def _torch_pool_padding(draft: Draft, fill: str, note: str) -> None:
         draft.notes.append(note)
 
 
-@adapter("pytorch", "max_pool_padding")
+@adapter("pytorch", "max_pool_padding", sets=("padding",))
 def torch_max_pool_padding(draft: Draft) -> None:
     """As explicit_padding, but the pad module pads with -inf, which never wins the maximum."""
     _torch_pool_padding(draft, 'float("-inf")', "explicit padding with -inf, so that it never wins the maximum")
 
 
-@adapter("pytorch", "avg_pool_padding")
+@adapter("pytorch", "avg_pool_padding", sets=("padding", "count_include_pad"))
 def torch_avg_pool_padding(draft: Draft) -> None:
     """As explicit_padding for an average pool; sets 'count_include_pad' (False for "same", whose
     border windows average only the real values, as Keras does)."""
@@ -131,7 +134,7 @@ def torch_flatten_first(draft: Draft) -> None:
         draft.notes.append("flattened first, in (C, H, W) order" + (" (Keras flattens (H, W, C); the count is the same)" if draft.layout == "hwc" else ""))
 
 
-@adapter("pytorch", "prelu_slopes")
+@adapter("pytorch", "prelu_slopes", sets=("slopes",))
 def torch_prelu_slopes(draft: Draft) -> None:
     """Sets 'slopes': num_parameters is C for one slope per channel, else 1."""
     draft.values["slopes"] = draft.shape_in.channels if draft.values["per_channel"] else 1
@@ -190,7 +193,7 @@ def _keras_padding(draft: Draft, extra_after: list | None = None) -> None:
         _keras_pad_line(draft, pads)
 
 
-@adapter("keras", "explicit_padding")
+@adapter("keras", "explicit_padding", sets=("padding",))
 def keras_explicit_padding(draft: Draft) -> None:
     """Sets 'padding' to "same" or "valid": Keras knows no other, so any other padding becomes a
     ZeroPadding layer before the layer."""
@@ -209,7 +212,7 @@ def keras_no_strided_dilation(draft: Draft) -> None:
         )
 
 
-@adapter("keras", "transposed_padding")
+@adapter("keras", "transposed_padding", sets=("padding",))
 def keras_transposed_padding(draft: Draft) -> None:
     """Sets 'padding' ("same" or "valid") and makes Keras' output size convcalc's: PyTorch's padding P
     crops P per side after a full ("valid") layer, kept as '<name>_full'; and output_padding is
@@ -242,10 +245,10 @@ def _keras_pool_padding(draft: Draft) -> None:
         draft.before[-1] += "  # zeros: they can win a max or lower a border average, unlike PyTorch's own padding"
 
 
-adapter("keras", "max_pool_padding", "avg_pool_padding")(_keras_pool_padding)
+adapter("keras", "max_pool_padding", "avg_pool_padding", sets=("padding",))(_keras_pool_padding)
 
 
-@adapter("keras", "adaptive_as_fixed")
+@adapter("keras", "adaptive_as_fixed", sets=("pool_size",))
 def keras_adaptive_as_fixed(draft: Draft) -> None:
     """Keras has no adaptive pooling: where the input divides evenly, sets 'pool_size' to the
     fixed window that gives the same output; otherwise refuses."""
@@ -266,7 +269,7 @@ def keras_flatten_first(draft: Draft) -> None:
         draft.x = var
 
 
-@adapter("keras", "prelu_slopes")
+@adapter("keras", "prelu_slopes", sets=("shared_axes",))
 def keras_prelu_slopes(draft: Draft) -> None:
     """Sets 'shared_axes': every spatial axis for one slope per channel, every axis for one slope."""
     rank = draft.rank

@@ -13,7 +13,16 @@ from ..arith import is_int
 from ..engine import LayerReport, NetworkReport
 from ..errors import SpecError
 from ..layers import KINDS, LayerContext, axis_pads
-from ..layers.counterparts import ALWAYS, FRAMEWORKS, Counterpart, Module, NoCounterpart, Param, PerRank, for_rank
+from ..layers.counterparts import (
+    ALWAYS,
+    FRAMEWORKS,
+    Counterpart,
+    Module,
+    NoCounterpart,
+    Param,
+    PerRank,
+    for_rank,
+)
 from ..shapes import Shape
 from .naming import Names
 
@@ -68,7 +77,7 @@ def keras_pairs(pads) -> str:
     return "(" + ", ".join(f"({b}, {a})" for b, a in pads) + ")"
 
 
-def _floats(value, draft: "Draft") -> str:
+def _floats(value, draft: Draft) -> str:
     values = tup(value, draft.rank)
     if any(is_int(v) and v > FLOAT_EXACT for v in values):
         raise draft.fail(
@@ -79,7 +88,7 @@ def _floats(value, draft: "Draft") -> str:
     return axes_text(tuple(float(v) for v in values))
 
 
-def _shape_tuple(value, draft: "Draft") -> str:
+def _shape_tuple(value, draft: Draft) -> str:
     return "(" + ", ".join(str(d) for d in value) + ("," if len(value) == 1 else "") + ")"
 
 
