@@ -1,6 +1,7 @@
 """The command line: it reads options, calls the library, and turns SpecError into exit code 2.
 
-No arithmetic here and no rich import at module level (the table renderer imports it).
+No arithmetic here and no rich import at module level (the table renderer imports it). The
+options every command shares, the error style and the exit codes live in cli_support.
 """
 from __future__ import annotations
 
@@ -9,16 +10,29 @@ import sys
 import click
 
 from . import __version__
+from .cli_support import (
+    EXIT_CODES,
+    ConvcalcGroup,
+    chosen_format,
+    fail,
+    finish,
+    format_option,
+    limit_option,
+    output_option,
+    output_to,
+    quiet_option,
+    refuse,
+    set_option,
+    spec_argument,
+    spec_options,
+    strict_option,
+    write_file,
+)
 from .errors import SpecError
 
 FORMATS = ("table", "json", "csv", "markdown")
 
-
-def fail(error: SpecError) -> None:
-    """One clear line on stderr and exit code 2 (click's own ClickException would exit 1)."""
-    message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in error.message)
-    click.echo(f"convcalc: error: {message}", err=True)  # control characters escaped: one line, always
-    sys.exit(2)
+__all__ = ["fail", "main", "run"]
 
 
 def _stdin_text(source: str, limits=None) -> str | None:
@@ -35,67 +49,79 @@ def _stdin_text(source: str, limits=None) -> str | None:
     return decode(data, "<stdin>")
 
 
-def _set_option(command):
-    return click.option("--set", "assignments", multiple=True, metavar="NAME=N",
-                        help="Give a symbol a value, e.g. --set k1=32.")(command)
-
-
-def _limit_option(command):
-    return click.option(
-        "--limit",
-        "limit_options",
-        multiple=True,
-        metavar="NAME=N",
-        help="Raise a safety limit: bytes (5,000,000), depth (50), aliases (100,000), layers (100,000), digits (4,000).",
-    )(command)
-
-
 def _load(spec: str, *, layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (),
           limit_options: tuple[str, ...] = ()):
-    """SPEC read and computed as every command reads it, and the limits it was read under (SpecError on a problem)."""
+    """SPEC read (in its own layout) and computed as every command reads it, shapes to be shown in
+    --layout, and the limits it was read under (SpecError on a problem)."""
     from .limits import parse_limits
     from .loading import load_report
 
     limits = parse_limits(limit_options)
     try:
-        report = load_report(spec, layout=layout, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments,
-                             limits=limits)
+        report = load_report(spec, strict=strict, stdin_text=_stdin_text(spec, limits), assignments=assignments, limits=limits)
     except RecursionError:  # only past a raised depth limit: the default keeps every step well inside Python's
         raise SpecError("the spec nests lists or blocks too deep to work through",
                         hint=f"nest them less deeply (--limit depth is {limits.depth:,}; the default 50 is safe)") from None
+    if layout is not None:
+        report = report._replace(display_layout=layout)
     return report, limits
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _ascii_fallback() -> None:
+    """A terminal or pipe that cannot write '·', '←' or box lines gets ASCII stand-ins, never '?'."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "").replace("_", "")
+        if hasattr(stream, "reconfigure") and encoding != "utf8":
+            from .render.ascii import error_handler
+
+            stream.reconfigure(errors=error_handler())
+
+
+@click.group("convcalc", cls=ConvcalcGroup, invoke_without_command=True, epilog=EXIT_CODES,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
-def main() -> None:
-    """Shapes and parameter counts of convolutional networks, layer by layer."""
-    for stream in (sys.stdout, sys.stderr):  # a non-UTF-8 terminal gets '?' for '·', never a traceback
-        if hasattr(stream, "reconfigure") and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
-            stream.reconfigure(errors="replace")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Shapes and parameter counts of convolutional networks, layer by layer.
+
+    \b
+    Examples:
+      convcalc summary "input 32x32x3; conv2d 10 kernel=5 padding=2"
+      convcalc summary specs/resnet50.yaml --depth 1
+      convcalc explain specs/lenet5.yaml -f markdown -o lenet5.md
+
+    Every command takes -f/--format and -o/--output; 'convcalc COMMAND --help' shows its options.
+    Shell completion: eval "$(_CONVCALC_COMPLETE=bash_source convcalc)" (zsh_source, fish_source).
+    """
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+    _ascii_fallback()
 
 
-@main.command()
-@click.argument("spec")
-@click.option("--format", "-f", "output_format", type=click.Choice(FORMATS), default="table", show_default=True)
+@main.command(epilog="\b\nExamples:\n"
+                     '  convcalc summary "input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10"\n'
+                     "  convcalc summary specs/resnet50.yaml --depth 2 -c name,shape,params,macs\n"
+                     "  convcalc summary specs/vgg16.yaml -f csv -o vgg16.csv")
+@spec_argument()
+@format_option(FORMATS, "table")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
-@click.option("--strict", is_flag=True, help="Make a size that does not divide evenly an error.")
-@click.option("--depth", type=click.IntRange(min=1), help="Table: show blocks nested at most this deep (1 = top level only).")
-@click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
-@_set_option
+@output_option()
 @click.option("--columns", "-c", "columns_text", metavar="LIST",
               help="Columns of the table, Markdown or CSV, comma-separated: index, name, type, inputs, shape, params, "
-                   "formula, macs, flops, memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs. "
-                   "JSON has them all.")
+                   "formula, macs, flops, memory, param_memory, rf. Default: index,name,type,shape,params,formula,macs "
+                   "(a narrow terminal leaves some out). JSON has them all.")
+@click.option("--depth", type=click.IntRange(min=1), help="Table, Markdown, CSV: show blocks nested at most this deep (1 = top level only).")
+@click.option("--explain", is_flag=True, help="Write out every layer's arithmetic with its numbers.")
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
 @click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
-@_limit_option
+@spec_options
 def summary(
-    spec: str, output_format: str, as_json: bool, layout: str | None, strict: bool, depth: int | None,
-    explain: bool = False, assignments: tuple[str, ...] = (), columns_text: str | None = None,
-    dtype: str | None = None, batch: int | None = None, optimizer: str | None = None, limit_options: tuple[str, ...] = (),
+    spec: str, output_format: str | None, as_json: bool, output: str | None, columns_text: str | None, depth: int | None,
+    explain: bool = False, dtype: str | None = None, batch: int | None = None, optimizer: str | None = None,
+    layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (),
+    quiet: bool = False,
 ) -> None:
     """Print every layer's output shape and parameters.
 
@@ -104,130 +130,51 @@ def summary(
     """
     from .limits import paused_gc
 
+    output_format = chosen_format(output_format, "table", {"--json": "json" if as_json else None})
+    if output_format == "json" and columns_text:
+        refuse("--columns chooses the columns of the table, Markdown and CSV; JSON has every column")
+    if output_format == "json" and depth is not None:
+        refuse("--depth shortens the table, Markdown and CSV; JSON lists every layer, and every block under \"blocks\"")
+    if explain and depth is not None and output_format in ("csv", "markdown"):
+        refuse(f"--depth: explain writes every layer in {output_format}; it shortens the table only")
     with paused_gc():  # linear time on 100,000-layer specs; see limits.paused_gc
-        _summary(spec, "json" if as_json else output_format, layout, strict, depth, explain, assignments,
-                 columns_text, dtype, batch, optimizer, limit_options)
+        _summary(spec, output_format, output, layout, strict, depth, explain, assignments, columns_text, dtype, batch,
+                 optimizer, limit_options, quiet)
 
 
-def _summary(spec, output_format, layout, strict, depth, explain, assignments, columns_text, dtype, batch, optimizer, limit_options) -> None:
+def _summary(spec, output_format, output, layout, strict, depth, explain, assignments, columns_text, dtype, batch, optimizer,
+             limit_options, quiet) -> None:
     from .limits import int_digits
 
     cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
     try:
-        if columns_text or output_format == "table":
+        if columns_text:
             from .render.columns import parse_columns
-        columns = parse_columns(columns_text) if columns_text or output_format == "table" else None  # JSON has them all
+        columns = parse_columns(columns_text) if columns_text else None  # None: the default, fitted to the width
         report, limits = _load(spec, layout=layout, strict=strict, assignments=assignments, limit_options=limit_options)
     except SpecError as error:
         fail(error)
-    out = sys.stdout
     show_memory = bool(columns and "memory" in columns) or any(o is not None for o in (dtype, batch, optimizer))
-    with int_digits(limits):
+    with int_digits(limits), output_to(output) as out:
         if explain:
             from .render.explain import print_explained
 
-            print_explained(report, output_format, out, depth, columns if columns_text else None, show_memory=show_memory,
-                            **cost_options)
+            print_explained(report, output_format, out, depth, columns, show_memory=show_memory, **cost_options)
             return
         if output_format == "table":
             from .costs import network_costs
             from .render.table import print_table
 
-            print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory)
+            print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory, quiet=quiet)
             return
         from .render import formats
 
         if output_format == "json":
             out.write(formats.render_json(report, **cost_options))
         elif output_format == "markdown":
-            out.write(formats.render_markdown(report, columns if columns_text else None, **cost_options))
+            out.write(formats.render_markdown(report, columns, depth=depth, quiet=quiet, **cost_options))
         else:
-            out.write(formats.render_csv(report, columns if columns_text else None, **cost_options))
-
-
-@main.command()
-@click.argument("spec")
-@click.option("--output", "-o", "output", metavar="FILE", help="Write FILE (.svg or .png); without it the SVG goes to standard output.")
-@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
-@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
-@click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
-@click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True, help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
-@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout for the shape labels.")
-@_set_option
-@_limit_option
-def draw(spec: str, output: str | None, theme: str, scale: str, depth: int | None, max_width: int, layout: str | None,
-         assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = ()) -> None:
-    """Draw the network as activation volumes with their kernels (SVG or PNG).
-
-    Needs the optional extra: pip install 'convcalc[draw]'.
-    """
-    from .render import draw as drawing
-    from .limits import int_digits
-
-    try:
-        if output is not None:
-            drawing.picture_format(output)
-        report, limits = _load(spec, layout=layout, assignments=assignments, limit_options=limit_options)
-        options = dict(theme=theme, scale=scale, depth=depth, max_width=max_width)
-        with int_digits(limits):
-            if output is None:
-                click.echo(drawing.svg_text(report, **options), nl=False)
-            else:
-                drawing.write_picture(report, output, **options)
-    except SpecError as error:
-        fail(error)
-
-
-@main.command()
-@click.argument("spec")
-@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), required=True, help="The framework to write code for.")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
-@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout: hwc = [H, W, C], chw = [C, H, W].")
-@_set_option
-@_limit_option
-def export(spec: str, target: str, output: str | None, layout: str | None,
-           assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = ()) -> None:
-    """Write the network as PyTorch (nn.Module) or Keras (functional API) code.
-
-    The module runs on its own: `convcalc export SPEC --to pytorch | python -` prints the
-    output shape of a zero tensor passed through it.
-    """
-    from .frameworks.export import export as export_code
-    from .limits import int_digits
-
-    try:
-        report, limits = _load(spec, layout=layout, assignments=assignments, limit_options=limit_options)
-        with int_digits(limits):
-            code = export_code(report, target)
-    except SpecError as error:
-        fail(error)
-    if output is None:
-        sys.stdout.write(code)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(code)
-    except OSError as exc:
-        fail(SpecError(f"cannot write '{output}': {exc.strerror}"))
-
-
-@main.command()
-@click.option("--markdown", is_flag=True, help="Print the reference as a Markdown table.")
-def types(markdown: bool) -> None:
-    """List every layer type with its arguments, defaults, aliases and rule."""
-    from .layers import reference_rows
-
-    rows = reference_rows()
-    if markdown:
-        click.echo("| type | primary | arguments (default) | also written | rule |")
-        click.echo("|---|---|---|---|---|")
-        for row in rows:
-            cells = [f"`{row['type']}`", row["primary"], row["arguments"], row["aliases"], row["rule"]]
-            click.echo("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        return
-    for row in rows:
-        click.echo(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else ""))
-        click.echo(f"    {row['summary']}. {row['rule']}")
+            out.write(formats.render_csv(report, columns, depth=depth, **cost_options))
 
 
 def _explain_command(**options) -> None:
@@ -240,18 +187,141 @@ main.add_command(
         callback=_explain_command,
         params=[param for param in summary.params if param.name != "explain"],
         help="Same as 'summary --explain': every layer's formulas with the numbers put in.",
+        epilog="\b\nExamples:\n"
+               '  convcalc explain "input 32x32x3; conv2d 10 kernel=5 padding=2"\n'
+               "  convcalc explain specs/lenet5.yaml -f markdown -o lenet5.md",
     )
 )
 
 
-@main.command()
-@click.argument("answers")
-@click.option("--layout", type=click.Choice(["hwc", "chw"]), help="Override the spec's layout.")
-@click.option("--json", "as_json", is_flag=True, help="Print the verdicts as JSON (for a grading script).")
-@_set_option
-@_limit_option
-def check(answers: str, layout: str | None, as_json: bool = False, assignments: tuple[str, ...] = (),
-          limit_options: tuple[str, ...] = ()) -> None:
+def _no_layout(what: str):
+    """--layout where shapes are not shown in the user's order: a clear refusal, not 'no such option'."""
+    def refuse_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            refuse(f"--layout only changes how shapes are shown, and {what}; the spec is read in its own order "
+                   "(write layout: chw in it, or 'input 3x32x32 layout=chw')")
+
+    return click.option("--layout", hidden=True, expose_value=False, callback=refuse_layout)
+
+
+@main.command(epilog="\b\nExamples:\n"
+                     "  convcalc draw specs/resnet18.yaml -o resnet18.svg --depth 2\n"
+                     "  convcalc draw specs/lenet5.yaml -o lenet5.png --theme dark\n"
+                     "  convcalc draw specs/lenet5.yaml -f png > lenet5.png")
+@spec_argument()
+@format_option(("svg", "png"), "svg", "The picture format (else from -o's suffix)")
+@output_option("Write FILE (.svg or .png); without it, or with '-', the picture goes to standard output.")
+@click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
+@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
+@click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
+@click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True,
+              help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")
+@spec_options
+def draw(spec: str, output_format: str | None, output: str | None, theme: str, scale: str, depth: int | None, max_width: int,
+         layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (),
+         quiet: bool = False) -> None:
+    """Draw the network as activation volumes with their kernels (SVG or PNG).
+
+    Needs the optional extra: pip install 'convcalc[draw]'.
+    """
+    from .limits import int_digits
+    from .render import draw as drawing
+
+    to_file = output not in (None, "-")
+    suffix_format = {".svg": "svg", ".png": "png"}.get(output[output.rfind("."):].lower() if to_file and "." in output else "")
+    if output_format and suffix_format and suffix_format != output_format:
+        refuse(f"--format {output_format} and -o {output} ask for different pictures; give one")
+    try:
+        kind = output_format or (suffix_format or drawing.picture_format(output) if to_file else "svg")
+        if kind == "png" and not to_file and sys.stdout.isatty():
+            raise SpecError("a PNG is not text for a terminal", hint="write it to a file with -o FILE.png, or pipe it", where="draw")
+        report, limits = _load(spec, layout=layout, strict=strict, assignments=assignments, limit_options=limit_options)
+        options = {"theme": theme, "scale": scale, "depth": depth, "max_width": max_width}
+        with int_digits(limits):
+            svg = drawing.svg_text(report, **options)
+            data = svg if kind == "svg" else drawing.png_bytes(svg, has_blocks=bool(report.spec.blocks))
+            write_file(output or "-", data)
+    except SpecError as error:
+        fail(error)
+
+
+@main.command(epilog="\b\nExamples:\n"
+                     "  convcalc export specs/resnet18.yaml -f pytorch -o resnet18.py\n"
+                     "  convcalc export specs/lenet5.yaml -f keras | python -")
+@spec_argument()
+@format_option(("pytorch", "keras"), "", "The framework to write code for", required=True)
+@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), help="Same as --format.")
+@output_option()
+@_no_layout("export writes shapes in the framework's own order")
+@quiet_option
+@limit_option
+@set_option
+@strict_option
+def export(spec: str, output_format: str | None, target: str | None, output: str | None, strict: bool = False,
+           assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (), quiet: bool = False) -> None:
+    """Write the network as PyTorch (nn.Module) or Keras (functional API) code.
+
+    The module runs on its own: `convcalc export SPEC -f pytorch | python -` prints the
+    output shape of a zero tensor passed through it.
+    """
+    from .frameworks.export import export as export_code
+    from .limits import int_digits
+
+    framework = chosen_format(output_format, "", {f"--to {target}": target})
+    if not framework:
+        raise click.MissingParameter(ctx=click.get_current_context(), param_hint="'--format' / '-f'", param_type="option")
+    try:
+        report, limits = _load(spec, strict=strict, assignments=assignments, limit_options=limit_options)
+        with int_digits(limits):
+            code = export_code(report, framework)
+        write_file(output or "-", code)
+    except SpecError as error:
+        fail(error)
+
+
+@main.command(epilog="\b\nExamples:\n"
+                     "  convcalc types\n"
+                     "  convcalc types -f markdown -o layers.md")
+@format_option(("text", "markdown", "json"), "text")
+@click.option("--markdown", is_flag=True, help="Same as --format markdown.")
+@output_option()
+def types(output_format: str | None, markdown: bool, output: str | None) -> None:
+    """List every layer type with its arguments, defaults, aliases and rule."""
+    from .layers import reference_rows
+
+    output_format = chosen_format(output_format, "text", {"--markdown": "markdown" if markdown else None})
+    rows = reference_rows()
+    if output_format == "json":
+        import json
+
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    elif output_format == "markdown":
+        lines = ["| type | primary | arguments (default) | also written | rule |", "|---|---|---|---|---|"]
+        for row in rows:
+            cells = [f"`{row['type']}`", row["primary"], row["arguments"], row["aliases"], row["rule"]]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        text = "\n".join(lines) + "\n"
+    else:
+        text = "".join(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else "")
+                       + f"\n    {row['summary']}. {row['rule']}\n" for row in rows)
+    with output_to(output) as out:
+        out.write(text)
+
+
+@main.command(epilog="\b\nExamples:\n"
+                     "  convcalc check specs/homework_cs231n_answers.yaml\n"
+                     "  convcalc check answers.yaml -f json -o verdicts.json")
+@spec_argument("answers", "ANSWERS")
+@format_option(("text", "json"), "text")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (for a grading script).")
+@output_option()
+@_no_layout("check shows them in the order the answers are written in")
+@quiet_option
+@limit_option
+@set_option
+@strict_option
+def check(answers: str, output_format: str | None, as_json: bool, output: str | None, strict: bool = False,
+          assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (), quiet: bool = False) -> None:
     """Mark the answers in a spec (expect: on layers and at the top) right or wrong.
 
     Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
@@ -259,18 +329,29 @@ def check(answers: str, layout: str | None, as_json: bool = False, assignments: 
     from .homework.check import check_report, render_verdicts, render_verdicts_json
     from .limits import int_digits
 
+    output_format = chosen_format(output_format, "text", {"--json": "json" if as_json else None})
     try:
-        report, limits = _load(answers, layout=layout, assignments=assignments, limit_options=limit_options)
+        report, limits = _load(answers, strict=strict, assignments=assignments, limit_options=limit_options)
         with int_digits(limits):
             verdicts = check_report(report)
-            text = (render_verdicts_json if as_json else render_verdicts)(verdicts)
+            text = (render_verdicts_json if output_format == "json" else render_verdicts)(verdicts)
+        code = 0 if all(v.right for v in verdicts) else 1
+        if output not in (None, "-"):
+            write_file(output, text)
+            sys.exit(code)
     except SpecError as error:
         fail(error)
-    click.echo(text, nl=False)
-    sys.exit(0 if all(v.right for v in verdicts) else 1)
+    finish(text, code)
 
 
-@main.command()
+def _solutions_limit(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        refuse(f"solve calls it --max-solutions {value} (--limit raises the safety limits of the commands that read a spec)")
+
+
+@main.command(epilog="\b\nExamples:\n"
+                     "  convcalc solve --in 224 --out 112 --kernel 7\n"
+                     "  convcalc solve --in 32 --out 16 --op pool -f json")
 @click.option("--in", "size_in", type=int, required=True, help="Input size along one axis.")
 @click.option("--out", "size_out", type=int, required=True, help="Wanted output size along that axis.")
 @click.option("--op", type=click.Choice(["conv", "pool", "transposed"]), default="conv", show_default=True)
@@ -283,25 +364,32 @@ def check(answers: str, layout: str | None, as_json: bool = False, assignments: 
 @click.option("--max-kernel", type=int, default=11, show_default=True, help="Largest kernel tried when none is given.")
 @click.option("--max-stride", type=int, default=8, show_default=True, help="Largest stride tried when none is given.")
 @click.option("--max-dilation", type=int, default=1, show_default=True, help="Largest dilation tried when none is given.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Print at most this many solutions.")
-@click.option("--json", "as_json", is_flag=True, help="Print the solutions as JSON.")
+@click.option("--max-solutions", type=click.IntRange(min=1), default=20, show_default=True, help="Print at most this many solutions.")
+@click.option("--limit", hidden=True, expose_value=False, callback=_solutions_limit)
+@format_option(("text", "json"), "text")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@output_option()
 def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_padding, ceil_mode, max_kernel, max_stride,
-          max_dilation, limit, as_json) -> None:
+          max_dilation, max_solutions, output_format, as_json, output) -> None:
     """Find the kernel / stride / padding / dilation that turn size --in into size --out.
 
     Exit code 0 with at least one solution, 1 with none, 2 for invalid options.
     """
     from .homework import solve as solver
 
+    output_format = chosen_format(output_format, "text", {"--json": "json" if as_json else None})
     problem = solver.Problem(op, size_in, size_out, kernel, stride, padding, dilation, output_padding, ceil_mode,
                              solver.Bounds(max_kernel, max_stride, max_dilation))
     try:
         solutions = solver.solve(problem)
+        render = solver.render_json if output_format == "json" else solver.render_text
+        text = render(problem, solutions, max_solutions)
+        if output not in (None, "-"):
+            write_file(output, text)
+            sys.exit(0 if solutions else 1)
     except SpecError as error:
         fail(error)
-    render = solver.render_json if as_json else solver.render_text
-    click.echo(render(problem, solutions, limit), nl=False)
-    sys.exit(0 if solutions else 1)
+    finish(text, 0 if solutions else 1)
 
 
 def run() -> None:
@@ -325,6 +413,9 @@ def run() -> None:
         code = 0
     except SystemExit as exit_:  # click ends every run this way, with our exit code
         code = exit_.code
+    except KeyboardInterrupt:  # between click's own steps (while starting up or parsing)
+        sys.stderr.write("convcalc: interrupted\n")
+        code = 130
     except OSError as error:  # raised while writing: click itself only catches a closed pipe
         code = _unwritable(error)
     if code is not None and not isinstance(code, int):  # sys.exit("text"): what Python itself does

@@ -46,10 +46,17 @@ class NetworkReport(NamedTuple):
     spec: NetworkSpec
     input_shape: Shape
     layers: tuple[LayerReport, ...]
+    display_layout: str | None = None  # --layout: the order shapes are shown in (None: the spec's own)
 
     @property
     def layout(self) -> str:
+        """The order the spec is written in: its axis arguments and expected answers are read in it."""
         return self.spec.layout
+
+    @property
+    def shown_layout(self) -> str:
+        """The order the renderers write shapes in: --layout, else the spec's own."""
+        return self.display_layout or self.spec.layout
 
     @property
     def name(self) -> str | None:

@@ -83,7 +83,7 @@ ERROR_ROWS = [
      "layer 1 'conv2d_1' (conv2d): kernel 9 is larger than the padded input on axis H: 8 + 0 + 0 = 8; "
      "use a smaller kernel, add padding, or padding: same"),
     (["export", "input 8x8x3; relu", "--to", "pytorch", "-o", "/nonexistent-dir/x.py"],
-     "cannot write '/nonexistent-dir/x.py': No such file or directory"),
+     "cannot write '/nonexistent-dir/x.py': No such file or directory; check that the folder exists and is writable"),
 ]
 
 

@@ -151,8 +151,8 @@ def test_cli_json():
     assert data["solutions"][0]["padding"] == 1 and data["solutions"][0]["output_padding"] == 1  # PyTorch docs
 
 
-def test_cli_limit_says_how_many_more():
-    result = run_cli("solve", "--in", "32", "--out", "16", "--limit", "2")
+def test_cli_max_solutions_says_how_many_more():
+    result = run_cli("solve", "--in", "32", "--out", "16", "--max-solutions", "2")
     assert result.exit_code == 0
     assert any(line.strip().startswith("… and ") for line in result.stdout.splitlines())
 

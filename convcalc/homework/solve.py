@@ -218,7 +218,7 @@ def render_text(problem: Problem, solutions: list[Solution], limit: int) -> str:
     for row in [header] + rows:
         lines.append("  " + "  ".join(cell.rjust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
     if len(solutions) > limit:
-        lines.append(f"  … and {len(solutions) - limit} more (raise --limit, or fix more of kernel/stride/padding)")
+        lines.append(f"  … and {len(solutions) - limit} more (raise --max-solutions, or fix more of kernel/stride/padding)")
     if any(s.rounded and s.step.rounding == "floor" for s in solutions[:limit]):
         lines.append(
             "Floored rows: (W − F + 2P)/S is not a whole number; PyTorch and Keras round it down, "

@@ -16,27 +16,46 @@ from ..errors import SpecError, did_you_mean
 
 
 def human(count: Any, unit: str = "") -> str:
-    """'4.09 G', '301 M', '812': three significant digits with a decimal prefix."""
+    """'4.09 G', '301 M', '1.00 M', '812': three significant digits with a decimal prefix; a
+    count that rounds up to 1000 of a prefix is written with the next one."""
     if not is_int(count):
         return show(count)
-    if abs(count) >= 1000 * 10**12:  # past the largest prefix: a power of ten
-        return f"{scientific(count)} {unit}".rstrip()
-    for factor, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
-        if abs(count) >= factor:
-            return f"{_three_digits(count / factor)} {prefix}{unit}"
-    return f"{count} {unit}".rstrip()
+    return _prefixed(count, 1000, ("", "K", "M", "G", "T"), unit, "")
 
 
 def human_bytes(count: Any) -> str:
-    """'97.7 MiB', '588 KiB', '12 B': three significant digits with a binary prefix."""
+    """'97.7 MiB', '588 KiB', '1.00 MiB', '12 B': three significant digits with a binary prefix;
+    1,000 or more of a prefix is written with the next one (0.977 MiB, never 1,000 KiB)."""
     if not is_int(count):
         return f"{show(count)} B"
-    if abs(count) >= 1024 * 2**40:  # past the largest prefix: a power of ten
-        return f"{scientific(count)} B"
-    for factor, prefix in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if abs(count) >= factor:
-            return f"{_three_digits(count / factor)} {prefix}"
-    return f"{count} B"
+    return _prefixed(count, 1024, ("B", "KiB", "MiB", "GiB", "TiB"), "", " B")
+
+
+def _prefixed(count: int, base: int, prefixes: tuple[str, ...], unit: str, plain: str) -> str:
+    """count under the first prefix in which it reads below 1000, with three significant digits
+    (rounded half up in integers: floats misround 2.675); past the last prefix, a power of ten."""
+    if abs(count) < 1000:
+        return f"{count} {unit}".rstrip() if unit else f"{count}{plain}"
+    for power in range(1, len(prefixes)):
+        text = _three_significant(abs(count), base**power)
+        if text is not None:
+            return f"{'−' if count < 0 else ''}{text} {prefixes[power]}{unit}"
+    return f"{scientific(count)} {unit or plain.strip()}".rstrip()
+
+
+def _three_significant(size: int, factor: int) -> str | None:
+    """size / factor with three significant digits ('4.09', '12.0', '118', '0.977'), or None when
+    that rounds to 1000 or more (the next prefix takes it)."""
+    decimals = 0 if size >= 100 * factor else 1 if size >= 10 * factor else 2 if size >= factor else 3
+    while True:
+        scaled = (2 * size * 10**decimals + factor) // (2 * factor)  # rounded half up
+        if scaled < 1000:
+            break
+        if decimals == 0:
+            return None
+        decimals -= 1
+    digits = str(scaled).rjust(decimals + 1, "0")
+    return f"{digits[:-decimals]}.{digits[-decimals:]}" if decimals else digits
 
 
 def scientific(count: int) -> str:
@@ -51,13 +70,6 @@ def scientific(count: int) -> str:
     power = exponent + len(text) - 1
     mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
     return f"{'−' if count < 0 else ''}{mantissa}e{power}"
-
-
-def _three_digits(value: float) -> str:
-    text = f"{value:.3g}"
-    if "e" in text:  # 999.5 or more rounds to 1000 of this prefix
-        return f"{value:,.0f}"
-    return text
 
 
 def number_text(value: Any) -> str:

@@ -265,7 +265,7 @@ def check_drawable(report: NetworkReport) -> None:
     for layer in report.layers:
         if not all(is_int(d) for d in (*layer.shape.spatial, layer.shape.channels)):
             raise DrawError(
-                f"its output {layer.shape.describe(report.layout)} is symbolic; a drawing needs numbers",
+                f"its output {layer.shape.describe(report.shown_layout)} is symbolic; a drawing needs numbers",
                 hint=numbers_hint(report.spec),
                 layer_index=layer.index,
                 layer_name=layer.name,
@@ -460,7 +460,7 @@ def layout(report: NetworkReport, nodes: Sequence[Node], scale: str, max_width: 
     edges = edges_of(nodes)
     col_width = [0.0] * (max(column.values()) + 1)
     for node in nodes:
-        lines = label_lines(node, report.layout)
+        lines = label_lines(node, report.shown_layout)
         widest = max(text_width(text, LABEL_SIZE if cls in ("shape", "name") else SMALL_SIZE) for cls, text in lines)
         col_width[column[node.key]] = max(col_width[column[node.key]], sizes[node.key].width_2d, widest)
     parts = strips(column, row, col_width, edges, max_width)
@@ -502,7 +502,7 @@ def layout(report: NetworkReport, nodes: Sequence[Node], scale: str, max_width: 
             lane_count = len(levels.get((index, r), []))
             lane_height = lane_count * LANE_STEP + (10.0 if lane_count else 0.0)
             box_height = max(sizes[n.key].height_2d for n in members)
-            label_height = max(len(label_lines(n, report.layout)) for n in members) * LINE_HEIGHT
+            label_height = max(len(label_lines(n, report.shown_layout)) for n in members) * LINE_HEIGHT
             centre[(index, r)] = y + lane_height + box_height / 2
             label_top[(index, r)] = y + lane_height + box_height + 16.0
             y = label_top[(index, r)] + label_height + 22.0
@@ -634,7 +634,7 @@ def render(
     placed = plan.placed
     for node in nodes:
         target = placed[node.key]
-        volumes.append(_node_group(dw, target, report.layout, colours, plan))
+        volumes.append(_node_group(dw, target, report.shown_layout, colours, plan))
         for source_key in node.inputs:
             source = placed[source_key]
             depth_kind = kernel_edge(target, source)
@@ -650,7 +650,7 @@ def render(
 
 
 def _subtitle(report: NetworkReport, scale: str) -> str:
-    layout_name = report.layout
+    layout_name = report.shown_layout
     text = (
         f"input {report.input_shape.describe(layout_name)} → output {report.output_shape.describe(layout_name)}"
         f" · {fmt(report.trainable_params)} trainable parameters"

@@ -111,7 +111,7 @@ def render_text(report: NetworkReport) -> str:
     """The explanation of every layer, for after the terminal table."""
     blocks = []
     for layer in report.layers:
-        lines = [heading(layer, report.layout)] + [f"    {line}" for line in explain_layer(layer, report.layout).lines]
+        lines = [heading(layer, report.shown_layout)] + [f"    {line}" for line in explain_layer(layer, report.shown_layout).lines]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n\n" + "\n".join(total_lines(report)) + "\n"
 
@@ -121,7 +121,7 @@ def render_json(report: NetworkReport, columns: tuple[str, ...] | None = None, *
 
     record = report_record(report, **cost_options)
     for entry, layer in zip(record["layers"], report.layers):
-        entry["explain"] = list(explain_layer(layer, report.layout).lines)
+        entry["explain"] = list(explain_layer(layer, report.shown_layout).lines)
     record["explain_total"] = list(total_lines(report))
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
@@ -131,8 +131,8 @@ def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = Non
 
     parts = [table(report, columns, **cost_options), "#### How each layer comes out\n"]
     for layer in report.layers:
-        parts.append(f"**{heading(layer, report.layout)}**\n")
-        parts.append("\n".join(f"- {line}" for line in explain_layer(layer, report.layout).lines) + "\n")
+        parts.append(f"**{heading(layer, report.shown_layout)}**\n")
+        parts.append("\n".join(f"- {line}" for line in explain_layer(layer, report.shown_layout).lines) + "\n")
     parts.append("\n".join(f"- {line}" for line in total_lines(report)) + "\n")
     return "\n".join(parts)
 
@@ -147,7 +147,7 @@ def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, **
     writer.writerow(rows[0] + ["explain"])
     writer.writerow(rows[1] + [""])
     for row, layer in zip(rows[2:], report.layers):
-        writer.writerow(row + ["; ".join(explain_layer(layer, report.layout).lines)])
+        writer.writerow(row + ["; ".join(explain_layer(layer, report.shown_layout).lines)])
     return buffer.getvalue()
 
 

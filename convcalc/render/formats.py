@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..arith import fmt
+from ..arith import fmt, is_int
 from ..engine import LayerReport, NetworkReport, param_formula, value
 
 if TYPE_CHECKING:  # costs is loaded only when a format needs it
@@ -57,13 +57,14 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
     is made, so a 100,000-layer report never holds every layer's record (or text) at once."""
     from ..costs import network_costs
 
-    layout = report.layout
+    layout = report.shown_layout
     costs = network_costs(report, **cost_options)
     trainable, non_trainable = report.trainable_params, report.non_trainable_params  # each a sum over the layers
     m = costs.memory
     return {
         "name": report.name,
-        "layout": layout,
+        "layout": layout,  # the order of every shape below (--layout)
+        "spec_layout": report.layout,  # the order the spec is written in
         "input_shape": [value(d) for d in report.input_shape.in_layout(layout)],
         "output_shape": [value(d) for d in report.output_shape.in_layout(layout)],
         "layers": (layer_record(layer, cost, layout) for layer, cost in zip(report.layers, costs.layers)),
@@ -159,63 +160,59 @@ def _compact_encoder() -> Callable[[Any], str]:
         return json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _rows(report: NetworkReport) -> list[list[str]]:
-    layout = report.layout
-    rows = [["", "input", "Input", report.input_shape.describe(layout), "0", ""]]
-    for layer in report.layers:
-        mark = " ⚠" if layer.warnings else ""
-        rows.append(
-            [
-                str(layer.index),
-                layer.name,
-                layer.type,
-                layer.shape.describe(layout) + mark,
-                fmt(layer.outcome.params),
-                param_formula(layer),
-            ]
-        )
-    return rows
-
-
-HEADERS = ["#", "Layer", "Type", "Output shape", "Params", "Formula"]
-
-
 def totals_lines(report: NetworkReport) -> list[str]:
-    return [
-        f"Total params: {fmt(report.total_params)}",
-        f"Trainable params: {fmt(report.trainable_params)}",
-        f"Non-trainable params: {fmt(report.non_trainable_params)}",
-    ]
+    """The parameter totals, saying whose count they follow where frameworks differ: PyTorch keeps
+    BatchNorm's moving statistics as buffers, not parameters (torchinfo's total leaves them out);
+    Keras counts them as non-trainable weights. The spec's layout names the framework."""
+    trainable, frozen = report.trainable_params, report.non_trainable_params
+    if is_int(frozen) and frozen == 0:
+        return [f"Total params: {fmt(trainable)}", f"Trainable params: {fmt(trainable)}", "Non-trainable params: 0"]
+    kinds = {layer.type for layer in report.layers if not (is_int(layer.outcome.non_trainable) and layer.outcome.non_trainable == 0)}
+    what = "BatchNorm buffers" if kinds == {"batchnorm"} else "buffers"
+    if report.layout == "chw":
+        return [f"Total params: {fmt(trainable)} (+ {fmt(frozen)} {what}, as PyTorch counts)",
+                f"Trainable params: {fmt(trainable)}", "Non-trainable params: 0"]
+    statistics = "BatchNorm statistics" if kinds == {"batchnorm"} else "buffers"
+    return [f"Total params: {fmt(trainable + frozen)} (as Keras counts: {statistics} included)",
+            f"Trainable params: {fmt(trainable)}", f"Non-trainable params: {fmt(frozen)}"]
+
+
+GROUPED_NAMES = 12  # layers named in the one line of grouped rounding warnings
 
 
 def warning_lines(report: NetworkReport) -> list[str]:
-    return [f"⚠ layer {layer.index} '{layer.name}': {text}" for layer, text in report.warnings]
+    """One line per warning; the rounding warnings of several layers grouped in one line that
+    names the layers (every row is marked ⚠, and the JSON lists each)."""
+    floored = [(layer, text) for layer, text in report.warnings if text.endswith("(floored)")]
+    others = [f"⚠ layer {layer.index} '{layer.name}': {text}" for layer, text in report.warnings if not text.endswith("(floored)")]
+    layers = list({layer.index: layer for layer, _ in floored}.values())
+    if len(layers) < 2:
+        return [f"⚠ layer {layer.index} '{layer.name}': {text}" for layer, text in floored] + others
+    names = [f"{layer.index} '{layer.name}'" for layer in layers[:GROUPED_NAMES]]
+    if len(layers) > GROUPED_NAMES:
+        names.append(f"and {len(layers) - GROUPED_NAMES:,} more")
+    first, text = floored[0]
+    line = (f"⚠ {len(layers):,} layers round a size down, as PyTorch and Keras do (rows marked ⚠): {', '.join(names)}; "
+            f"e.g. layer {first.index}: {text}; --strict makes it an error")
+    return [line] + others
 
 
-def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
+def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, *, depth: int | None = None,
+               **cost_options: Any) -> str:
     """One row for the input and one per layer, exact numbers (no units), for a spreadsheet.
 
     ``columns`` (the keys --columns takes) chooses the columns; without it the parameter columns.
+    ``depth``: a block nested at that depth is one row with its layers' sums (rows still add up).
     """
     import csv
     import io
 
+    from ..costs import network_costs
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    layout = report.layout
-    if columns is not None:
-        from ..costs import network_costs
-
-        writer.writerows(_chosen_csv_rows(report, network_costs(report, **cost_options), columns))
-        return buffer.getvalue()
-    writer.writerow(["index", "name", "type", "output_shape", "params", "trainable_params", "non_trainable_params", "formula"])
-    writer.writerow(["0", "input", "input", "x".join(str(d) for d in report.input_shape.in_layout(layout)), 0, 0, 0, ""])
-    for layer in report.layers:
-        out = layer.outcome
-        writer.writerow(
-            [layer.index, layer.name, layer.type, "x".join(str(d) for d in out.shape.in_layout(layout)),
-             value(out.params), value(out.trainable), value(out.non_trainable), param_formula(layer)]
-        )
+    costs = network_costs(report, **cost_options) if columns is not None or depth is not None else None
+    writer.writerows(_csv_rows(report, costs, columns or _DEFAULT_CSV, depth))
     return buffer.getvalue()
 
 
@@ -226,6 +223,8 @@ _CSV_HEADERS = {
     "memory": ["activation_bytes"], "param_memory": ["parameter_bytes"],
     "rf": ["rf_size", "rf_jump", "rf_start", "rf_exact"],
 }
+_SPLIT_HEADERS = {"trainable": ["trainable_params"], "non_trainable": ["non_trainable_params"]}
+_DEFAULT_CSV = ("index", "name", "type", "shape", "params", "trainable", "non_trainable", "formula")
 
 
 def _per_axis_csv(values: list[Any]) -> Any:
@@ -234,9 +233,35 @@ def _per_axis_csv(values: list[Any]) -> Any:
     return numbers[0] if all(n == numbers[0] for n in numbers) else "x".join(str(n) for n in numbers)
 
 
-def _chosen_csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...]) -> list[list[Any]]:
-    """The header, the input's row and one row per layer, with the cells of the chosen columns."""
-    layout = report.layout
+def _csv_units(report: NetworkReport, costs: Any, depth: int | None) -> Iterator[tuple[Any, ...]]:
+    """(index, name, type, inputs, formula, layers, their costs): every layer, or with depth the
+    rows of the tree cut there (a block at that depth stands for its layers)."""
+    layer_costs = costs.layers if costs is not None else [None] * len(report.layers)
+    if depth is None:
+        for layer, cost in zip(report.layers, layer_costs):
+            yield layer.index, layer.name, layer.type, ",".join(layer.inputs), param_formula(layer), (layer,), (cost,)
+        return
+    position = 0
+    for block in sorted((b for b in report.spec.blocks if b.depth == depth), key=lambda b: b.first):  # they never overlap
+        for layer in report.layers[position: block.first - 1]:
+            if len(layer.spec.path) < depth:
+                yield from _csv_units_of(layer, layer_costs)
+        yield (f"{block.first}-{block.last}", block.name, block.kind, "", "", report.layers[block.first - 1: block.last],
+               layer_costs[block.first - 1: block.last])
+        position = block.last
+    for layer in report.layers[position:]:
+        if len(layer.spec.path) < depth:
+            yield from _csv_units_of(layer, layer_costs)
+
+
+def _csv_units_of(layer: LayerReport, layer_costs: Any) -> Iterator[tuple[Any, ...]]:
+    yield (layer.index, layer.name, layer.type, ",".join(layer.inputs), param_formula(layer), (layer,),
+           (layer_costs[layer.index - 1],))
+
+
+def _csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...], depth: int | None) -> Iterator[list[Any]]:
+    """The header, the input's row and one row per layer (or block), with the chosen columns' cells."""
+    layout = report.shown_layout
 
     def shape_text(shape: Any) -> str:
         return "x".join(str(value(d)) for d in shape.in_layout(layout))
@@ -247,44 +272,56 @@ def _chosen_csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...]
         return [_per_axis_csv([f.size for f in field]), _per_axis_csv([f.jump for f in field]),
                 _per_axis_csv([f.start for f in field]), "true" if all(f.exact for f in field) else "false"]
 
-    def pick(cells: dict[str, Any]) -> list[Any]:
-        return [cell for key in columns for cell in (cells[key] if key == "rf" else [cells[key]])]
+    def total(items: Any, what: Any) -> Any:
+        return value(sum((what(item) for item in items), 0))
 
-    rows = [[header for key in columns for header in _CSV_HEADERS[key]]]
-    rows.append(pick({
+    cells: dict[str, Any] = {
+        "index": lambda u: u[0], "name": lambda u: u[1], "type": lambda u: u[2], "inputs": lambda u: u[3],
+        "formula": lambda u: u[4], "shape": lambda u: shape_text(u[5][-1].shape),
+        "params": lambda u: total(u[5], lambda layer: layer.outcome.params),
+        "trainable": lambda u: total(u[5], lambda layer: layer.outcome.trainable),
+        "non_trainable": lambda u: total(u[5], lambda layer: layer.outcome.non_trainable),
+        "macs": lambda u: total(u[5], lambda layer: layer.outcome.macs),
+        "flops": lambda u: total(u[6], lambda cost: cost.flops),
+        "memory": lambda u: value(u[6][-1].activation_bytes),
+        "param_memory": lambda u: total(u[6], lambda cost: cost.parameter_bytes),
+        "rf": lambda u: field_cells(u[6][-1].receptive_field),
+    }
+    chosen = [(key, cells[key]) for key in columns]
+    yield [header for key in columns for header in {**_CSV_HEADERS, **_SPLIT_HEADERS}[key]]
+    first = {
         "index": 0, "name": "input", "type": "input", "inputs": "", "shape": shape_text(report.input_shape), "params": 0,
-        "formula": "", "macs": 0, "flops": 0, "memory": value(costs.memory.input_bytes), "param_memory": 0,
+        "trainable": 0, "non_trainable": 0, "formula": "", "macs": 0, "flops": 0, "param_memory": 0,
+        "memory": value(costs.memory.input_bytes) if costs is not None else 0,
         "rf": [1, 1, 0, "true"] if report.input_shape.rank else field_cells(None),  # a pixel sees itself
-    }))
-    for layer, cost in zip(report.layers, costs.layers):
-        out = layer.outcome
-        rows.append(pick({
-            "index": layer.index, "name": layer.name, "type": layer.type, "inputs": ",".join(layer.inputs),
-            "shape": shape_text(out.shape), "params": value(out.params), "formula": param_formula(layer),
-            "macs": value(out.macs), "flops": value(cost.flops), "memory": value(cost.activation_bytes),
-            "param_memory": value(cost.parameter_bytes), "rf": field_cells(cost.receptive_field),
-        }))
-    return rows
+    }
+    yield [cell for key in columns for cell in (first[key] if key == "rf" else [first[key]])]
+    for unit in _csv_units(report, costs, depth):
+        row = []
+        for key, cell in chosen:
+            if key == "rf":
+                row.extend(cell(unit))
+            else:
+                row.append(cell(unit))
+        yield row
 
 
-def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = None, **cost_options: Any) -> str:
+def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = None, *, depth: int | None = None,
+                    quiet: bool = False, **cost_options: Any) -> str:
+    """The terminal table's rows (blocks and layers, to depth) and totals as a Markdown table;
+    ``columns`` None: the table's default columns. ``quiet`` leaves out the warnings."""
+    from ..costs import network_costs
+    from .columns import COLUMNS, DEFAULT_COLUMNS, cost_lines, headers, rows
+
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
+    columns = columns or DEFAULT_COLUMNS
+    costs = network_costs(report, **cost_options)
     title = f"### {report.name}\n\n" if report.name else ""
-    totals = totals_lines(report)
-    if columns is None:
-        parts = [line(HEADERS), "|" + "|".join(["---:", ":---", ":---", ":---", "---:", ":---"]) + "|"]
-        parts += [line(row) for row in _rows(report)]
-    else:
-        from .columns import COLUMNS, cost_lines, headers, rows
-        from ..costs import network_costs
-
-        costs = network_costs(report, **cost_options)
-        parts = [line(headers(columns)), "|" + "|".join("---:" if COLUMNS[k].right else ":---" for k in columns) + "|"]
-        parts += [line(cells) for _, cells in rows(report, costs, columns)]
-        totals = totals + cost_lines(costs)
-    text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals) + "\n"
-    if report.warnings:
+    parts = [line(headers(columns)), "|" + "|".join("---:" if COLUMNS[k].right else ":---" for k in columns) + "|"]
+    parts += [line(cells) for _, cells in rows(report, costs, columns, depth)]
+    text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals_lines(report) + cost_lines(costs)) + "\n"
+    if report.warnings and not quiet:
         text += "\n" + "\n".join(f"- {w}" for w in warning_lines(report)) + "\n"
     return text

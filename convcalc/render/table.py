@@ -1,10 +1,52 @@
-"""The terminal table. The only module that imports rich, and only when a table is printed."""
+"""The terminal table, laid out here in one pass over its rows: it reads at any width.
+
+The box is the one rich's Table draws by default (heavy head), in ASCII where the output cannot
+write box lines. When the table is wider than the terminal, the default columns that do not fit
+are left out (a line says which, and how to see them); the columns --columns names are kept and
+their cells wrapped at spaces. A word or number is split only when it alone is wider than the
+terminal. Time and memory stay linear in the rows whatever their cells: rich's own Table measures
+and wraps every cell (100,000 layers with one wide cell: 66 s and 658 MB). rich is imported for
+cell widths and colour; this is the only module that imports it.
+"""
 from __future__ import annotations
 
+import os
+import re
 from typing import TextIO
 
 from ..engine import NetworkReport
+from .ascii import ascii_text, can_write
 from .formats import totals_lines, warning_lines
+
+# The order in which the default columns claim room on a narrow terminal (the first three always).
+FIT_ORDER = ("name", "shape", "params", "index", "macs", "type", "formula", "flops", "memory", "param_memory", "rf", "inputs")
+ALWAYS = 3
+PIPED_WIDTH = 160  # piped or written to a file, without COLUMNS
+_GLUED = re.compile(r"(\d) '")
+
+
+def output_width(stream: TextIO) -> int:
+    """COLUMNS when set (as rich and the shells read it), else the terminal's width, else 160."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns or PIPED_WIDTH
+    except (OSError, ValueError, AttributeError):
+        pass
+    return PIPED_WIDTH
+
+
+class Box:
+    """The characters of one box style: top, head row, head rule, body rows, bottom."""
+
+    def __init__(self, top: str, head: str, rule: str, body: str, bottom: str) -> None:
+        self.top, self.head, self.rule, self.body, self.bottom = top, head, rule, body, bottom
+
+
+HEAVY_HEAD = Box("┏━┳┓", "┃┃┃", "┡━╇┩", "│││", "└─┴┘")  # rich.box.HEAVY_HEAD, rich.table.Table's default
+ASCII = Box("+-++", "|||", "+=++", "|||", "+-++")
 
 
 def print_table(
@@ -14,88 +56,207 @@ def print_table(
     columns: tuple[str, ...] | None = None,
     costs=None,
     show_memory: bool = False,
+    *,
+    quiet: bool = False,
+    width: int | None = None,
 ) -> None:
-    """Blocks show as rows with their summed figures, their layers indented below (to depth)."""
+    """Blocks show as rows with their summed figures, their layers indented below (to depth).
+
+    ``columns`` None: the default columns, fitted to the width; named columns are all kept.
+    ``quiet``: the table and totals only (no rounding warnings, no hint about hidden columns).
+    """
     from rich.console import Console
 
-    from .columns import COLUMNS, DEFAULT_COLUMNS, cost_lines, memory_lines, rows
     from ..costs import network_costs
+    from .columns import COLUMNS, DEFAULT_COLUMNS, cost_lines, memory_lines, rows
 
-    columns = columns or DEFAULT_COLUMNS
+    keys = columns or DEFAULT_COLUMNS
     costs = costs or network_costs(report)
+    width = max(width or output_width(stream), 20)
+    unicode = can_write(stream)
+    text = (lambda s: s) if unicode else ascii_text
     # Names come from the spec: no markup ('[/]' would raise, '[red]' would colour) and no emoji codes.
-    console = Console(file=stream, width=None if stream.isatty() else 160, highlight=False, markup=False, emoji=False)
-    title = f"{report.name or 'Network'} (layout {report.layout})"
-    headers = [COLUMNS[key].header for key in columns]
-    right = [COLUMNS[key].right for key in columns]
-    styled = [(cells, "yellow" if row.warned else ("bold" if row.is_block else None)) for row, cells in rows(report, costs, columns, depth)]
-    if not _print_fast(console, title, headers, right, styled):
-        _print_rich_table(console, title, headers, right, styled)
-    lines = totals_lines(report) + cost_lines(costs) + (memory_lines(costs) if show_memory else [])
-    if console.color_system is None and not console.is_terminal:  # plain text: what rich would write
-        stream.write("".join(line + "\n" for line in (*lines, *warning_lines(report))))
+    console = Console(file=stream, width=width, highlight=False, markup=False, emoji=False)
+    shown = report.shown_layout
+    title = f"{report.name or 'Network'} (layout {shown}" + (f"; the spec is written {report.layout})" if shown != report.layout else ")")
+    headers = [text(COLUMNS[key].header) for key in keys]
+    right = [COLUMNS[key].right for key in keys]
+    body = [([text(c) for c in cells] if not unicode else cells, "yellow" if row.warned else ("bold" if row.is_block else None))
+            for row, cells in rows(report, costs, keys, depth)]
+    plan = fit(keys, headers, right, [cells for cells, _ in body], width, droppable=columns is None)
+    lines = draw(plan, text(title), headers, right, body, HEAVY_HEAD if unicode else ASCII, width)
+    footer = totals_lines(report) + cost_lines(costs) + (memory_lines(costs) if show_memory else [])
+    notes = [] if quiet else [*hidden_line(plan, width, bool(report.spec.blocks)), *warning_lines(report)]
+    footer_lines = [(line, None) for item in footer for line in wrap_words(text(item), width, "  ")]
+    footer_lines += [(line.replace("\u00a0", " "), "yellow") for item in notes
+                     for line in wrap_words(_GLUED.sub("\\1\u00a0'", text(item)), width, "  ")]  # 4 'maxpool' on one line
+    if console.color_system is None and not console.is_terminal:  # no colour and no terminal: the text only
+        stream.write("".join(line + "\n" for line, _ in (*lines, *footer_lines)))
         return
-    for text in lines:
-        console.print(text)
-    for text in warning_lines(report):
-        console.print(text, style="yellow")
-
-
-def _print_rich_table(console, title: str, headers: list[str], right: list[bool], styled: list[tuple[list[str], str | None]]) -> None:
-    """rich's own Table: it folds long cells to fit a narrow terminal."""
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for header, is_right in zip(headers, right):
-        table.add_column(header, justify="right" if is_right else "left", overflow="fold")
-    for cells, style in styled:
-        table.add_row(*cells, style=style)
-    console.print(table)
-
-
-def _print_fast(console, title: str, headers: list[str], right: list[bool], styled: list[tuple[list[str], str | None]]) -> bool:
-    """The same table as rich draws it (heavy head box), laid out here in one pass.
-
-    rich's Table measures and wraps every cell, ~0.4 ms a row: most of a cold start. When the
-    table fits the console as it is and no cell spans lines, the layout is simple; otherwise
-    (False) rich's Table folds the cells.
-    """
-    from rich.cells import cell_len
     from rich.text import Text
 
-    widths = [cell_len(header) for header in headers]
-    for cells, _ in styled:
-        for column, cell in enumerate(cells):
-            if "\n" in cell:
-                return False
-            length = cell_len(cell)
-            if length > widths[column]:
-                widths[column] = length
-    total = sum(widths) + 3 * len(widths) + 1
-    if total > console.width or cell_len(title) > total:
-        return False
+    styled = Text(end="")
+    for line, style in (*lines, *footer_lines):
+        styled.append(line, style=style)
+        styled.append("\n")
+    console.print(styled, soft_wrap=True)
 
-    def padded(values: list[str]) -> list[str]:
-        return [
-            " " + (" " * (w - cell_len(v)) + v if r else v + " " * (w - cell_len(v))) + " "
-            for v, w, r in zip(values, widths, right)
-        ]
 
-    def rule(left: str, line: str, cross: str, end: str) -> str:
+# --------------------------------------------------------------------------- fitting
+
+
+class Plan:
+    """Which columns are shown, and how wide each is (cells wider than that are wrapped)."""
+
+    def __init__(self, kept: list[int], widths: list[int], hidden: list[str]) -> None:
+        self.kept, self.widths, self.hidden = kept, widths, hidden
+
+
+def _span(widths: list[int]) -> int:
+    return sum(widths) + 3 * len(widths) + 1  # '│ ' before each cell, ' ' after, and the closing '│'
+
+
+def fit(keys, headers: list[str], right: list[bool], cells: list[list[str]], width: int, droppable: bool) -> Plan:
+    """The columns that fit the width: natural widths when they fit; else the default columns in
+    FIT_ORDER while they fit; then the widest text columns narrowed to their longest word, and
+    only past that (one word wider than the terminal) narrowed further."""
+    from rich.cells import cell_len
+
+    natural = [cell_len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            natural[i] = max(natural[i], cell_len(cell))
+    kept = list(range(len(keys)))
+    if _span(natural) <= width:
+        return Plan(kept, natural, [])
+    if droppable:
+        rank = {key: n for n, key in enumerate(FIT_ORDER)}
+        order = sorted(kept, key=lambda i: rank.get(keys[i], len(FIT_ORDER)))
+        kept, used = [], 1
+        for n, i in enumerate(order):
+            claim = natural[i] if right[i] or n >= ALWAYS else min(natural[i], width // 2)  # a long name wraps
+            if n < ALWAYS or used + claim + 3 <= width:
+                kept.append(i)
+                used += claim + 3
+        kept.sort()
+    widths = [natural[i] for i in kept]
+    if _span(widths) > width:  # the kept text columns wrap at spaces: no narrower than their longest word
+        words = {i: max((cell_len(w) for w in headers[i].split()), default=1) for i in kept if not right[i]}
+        for row in cells:
+            for i, longest in words.items():
+                cell = row[i]
+                if cell_len(cell) > longest:
+                    words[i] = max(longest, *(cell_len(w) for w in cell.split()))
+        floors = [words.get(i, natural[i]) for i in kept]
+        narrowed = list(widths)
+        _narrow(narrowed, floors, width)
+        if _span(narrowed) > width:  # a word wider than the room: split it, the only way left
+            narrowed = list(widths)
+            _narrow(narrowed, [min(f, 8) if i in words else f for f, i in zip(floors, kept)], width)
+        widths = narrowed
+    return Plan(kept, widths, [keys[i] for i in range(len(keys)) if i not in kept])
+
+
+def _narrow(widths: list[int], floors: list[int], width: int) -> None:
+    """Take the excess off the widest column first, none below its floor."""
+    excess = _span(widths) - width
+    while excess > 0:
+        wide = [k for k in range(len(widths)) if widths[k] > floors[k]]
+        if not wide:
+            return
+        k = max(wide, key=lambda k: widths[k])
+        second = max((widths[j] for j in wide if j != k), default=0)
+        cut = min(excess, widths[k] - floors[k], max(widths[k] - second, 1))
+        widths[k] -= cut
+        excess -= cut
+
+
+def hidden_line(plan: Plan, width: int, has_blocks: bool) -> list[str]:
+    if not plan.hidden:
+        return []
+    ways = "--columns, --depth, a wider terminal" if has_blocks else "--columns or a wider terminal"
+    return [f"Hidden at {width} columns: {', '.join(plan.hidden)} (see {ways})"]
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def wrap_words(text: str, width: int, indent: str = "") -> list[str]:
+    """Lines of at most width cells, broken at spaces (leading spaces kept); a word wider than
+    the width is split, the only way left."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return [text]
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    if cell_len(lead) >= width:
+        lead = ""
+    lines: list[str] = []
+    line = lead
+    for word in text[len(lead):].split(" "):
+        room = width - cell_len(line) - (0 if line.strip() == "" else 1)
+        if cell_len(word) <= room:
+            line = (line + " " + word) if line.strip() else line + word
+            continue
+        if line.strip():
+            lines.append(line)
+            line = lead + (indent if indent else "")
+        while cell_len(line) + cell_len(word) > width:  # one word wider than the line
+            room = max(width - cell_len(line), 1)
+            piece = _cells_prefix(word, room)
+            lines.append(line + piece)
+            word = word[len(piece):]
+            line = lead + indent
+        line += word
+    if line.strip() or not lines:
+        lines.append(line)
+    return lines
+
+
+def _cells_prefix(word: str, room: int) -> str:
+    from rich.cells import cell_len
+
+    end = min(len(word), room)
+    while end > 1 and cell_len(word[:end]) > room:
+        end -= 1
+    return word[:max(end, 1)]
+
+
+def draw(plan: Plan, title: str, headers: list[str], right: list[bool], body, box: Box, width: int) -> list[tuple[str, str | None]]:
+    """The table's lines, each with its style (None, 'bold', 'yellow', 'italic')."""
+    from rich.cells import cell_len
+
+    widths, kept = plan.widths, plan.kept
+    aligns = [right[i] for i in kept]
+    total = _span(widths)
+
+    def rule(chars: str, line: str) -> str:
+        left, _, cross, end = chars
         return left + cross.join(line * (w + 2) for w in widths) + end
 
-    text = Text(end="")
-    text.append(title + " " * (total - cell_len(title)) + "\n", style="italic")
-    text.append(rule("┏", "━", "┳", "┓") + "\n┃")
-    for cell in padded(headers):
-        text.append(cell, style="bold")
-        text.append("┃")
-    text.append("\n" + rule("┡", "━", "╇", "┩") + "\n")
-    for cells, style in styled:
-        text.append("│" + "│".join(padded(cells)) + "│\n", style=style)
-    text.append(rule("└", "─", "┴", "┘"))
-    if console.color_system is None and not console.is_terminal:
-        console.file.write(text.plain + "\n")  # no colour and no terminal: the very text rich would write
-    else:
-        console.print(text, soft_wrap=True)
-    return True
+    def row_lines(cells: list[str], bar: str) -> list[str]:
+        wrapped = [[c] if cell_len(c) <= w else wrap_words(c, w) for c, w in zip(cells, widths)]
+        height = max(len(lines) for lines in wrapped)
+        out = []
+        for n in range(height):
+            parts = []
+            for lines, w, is_right in zip(wrapped, widths, aligns):
+                value = lines[n] if n < len(lines) else ""
+                pad = " " * (w - cell_len(value))
+                parts.append(" " + (pad + value if is_right else value + pad) + " ")
+            out.append(bar + bar.join(parts) + bar)
+        return out
+
+    lines: list[tuple[str, str | None]] = []
+    title_width = cell_len(title)
+    for line in [title + " " * (total - title_width)] if title_width <= total else wrap_words(title, max(total, width)):
+        lines.append((line, "italic"))
+    lines.append((rule(box.top, box.top[1]), None))
+    for line in row_lines([headers[i] for i in kept], box.head[0]):
+        lines.append((line, "bold"))
+    lines.append((rule(box.rule, box.rule[1]), None))
+    for cells, style in body:
+        for line in row_lines([cells[i] for i in kept], box.body[0]):
+            lines.append((line, style))
+    lines.append((rule(box.bottom, box.bottom[1]), None))
+    return lines

@@ -33,7 +33,7 @@ def block_totals(report: NetworkReport) -> list[BlockTotals]:
 
 def block_records(report: NetworkReport) -> list[dict[str, Any]]:
     """JSON entries for the blocks (the layers keep one entry each; these are extra, never summed)."""
-    layout = report.layout
+    layout = report.shown_layout
     return [
         {
             "name": t.block.name,
@@ -90,7 +90,7 @@ def source_label(source: str, reader: LayerReport, report: NetworkReport, positi
 
 def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
     """Rows in order: the input, then each block before its first layer; rows deeper than depth hidden."""
-    layout = report.layout
+    layout = report.shown_layout
     starts: dict[int, list[BlockTotals]] = {}
     for totals in block_totals(report):
         starts.setdefault(totals.block.first, []).append(totals)
