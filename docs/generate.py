@@ -90,6 +90,10 @@ def layers_page() -> str:
                 arg_text = re.sub(rf"(?<![\w=]){re.escape(kind.primary)}(?=[=,]|$)", f"**{kind.primary}**", arg_text, count=1)
             table.append([f"`{name}`", row["summary"], arg_text, row["aliases"] or "—"])
         out += _table(["type", "what it is", "arguments (=default)", "also written"], table)
+        out += ["", "In the frameworks (what `convcalc export` writes; N is the input's spatial rank):", ""]
+        out += _table(["type", "PyTorch", "Keras", "ONNX"],
+                      [[f"`{n}`", _framework_text(KINDS[n], "pytorch"), _framework_text(KINDS[n], "keras"),
+                        ", ".join(getattr(KINDS[n], "onnx", ()) or ()) or "—"] for n in names])
         out += ["", "Rules:", ""]
         for rule, members in _grouped(names, lambda n: rows[n]["rule"]):
             out.append(f"- {', '.join(f'`{n}`' for n in members)}: {rule}")
@@ -99,6 +103,41 @@ def layers_page() -> str:
             for (arg, doc), members in documented:
                 out.append(f"- `{arg}` ({', '.join(n for n, _ in members)}): {doc}")
     return "\n".join(out) + "\n"
+
+
+def _framework_text(kind, framework: str) -> str:
+    """A kind's declared counterpart in one framework, as a reader looks it up: nn.Conv2d, Conv2D."""
+    from convcalc.layers.counterparts import Counterpart, NoCounterpart, PerRank, for_rank
+
+    declared = getattr(kind, framework, None)
+    if kind.rank is not None:
+        declared = for_rank(declared, kind.rank)
+    if isinstance(declared, PerRank):
+        ranks = [f"{_one_counterpart(c, r)} ({_rank_words(r)})" for r, c in declared.by_rank]
+        return ", ".join([*ranks, f"{_one_counterpart(declared.otherwise, None)} (otherwise)"])
+    if isinstance(declared, (Counterpart, NoCounterpart)):
+        return _one_counterpart(declared, kind.rank)
+    return "—"
+
+
+def _rank_words(rank: int) -> str:
+    return "on a vector" if rank == 0 else f"on a {rank}D input"
+
+
+def _one_counterpart(item, rank: int | None) -> str:
+    from convcalc.layers.counterparts import NoCounterpart
+
+    if isinstance(item, NoCounterpart):
+        return f"none: {item.reason}"
+    if item is None:
+        return "—"
+    fill = str(rank) if rank is not None else "N"
+    if item.modules:
+        return " + ".join(m.name.replace("{rank}", fill) for m in item.modules)
+    if item.call != "{chain}":
+        call = item.call.replace("{x}", "x").replace("{inputs}", "x, y")
+        return re.sub(r"\{(\w+)\}", r"\1", call)
+    return ", ".join(item.adapters) or "—"
 
 
 def _grouped(items, key: Callable) -> list[tuple]:
