@@ -340,7 +340,11 @@ def _check_session(block: Block) -> list[str]:
 
 
 def _indent(text: str) -> str:
-    return "\n".join("    " + line for line in normalise(text)[:60])
+    """The output for a failure message: its head and its tail, where excerpts in the docs are taken from."""
+    lines = normalise(text)
+    if len(lines) > 60:
+        lines = [*lines[:20], f"… ({len(lines) - 60} lines)", *lines[-40:]]
+    return "\n".join("    " + line for line in lines)
 
 
 def refreshed_text(path: Path, text: str | None = None) -> str:
