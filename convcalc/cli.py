@@ -43,8 +43,16 @@ def _stdin_text(source: str, limits=None) -> str | None:
 
     limits = limits or DEFAULT_LIMITS
     stdin = sys.stdin
+    closed = SpecError("standard input is closed, so '-' has no spec to read",
+                       hint="pipe a spec in (convcalc summary - < net.yaml) or give its path")
+    if stdin is None:  # started with stdin closed (<&-)
+        raise closed
     reader = stdin.buffer if hasattr(stdin, "buffer") else None
-    data = reader.read(limits.bytes + 1) if reader else stdin.read(limits.bytes + 1).encode("utf-8")  # bounded, like a file
+    try:
+        data = reader.read(limits.bytes + 1) if reader else stdin.read(limits.bytes + 1).encode("utf-8")  # bounded, like a file
+    except (OSError, ValueError) as exc:  # a directory or a closed descriptor as stdin
+        raise SpecError(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}",
+                        hint="pipe a spec in (convcalc summary - < net.yaml) or give its path") from None
     check_size(len(data), "<stdin>", limits, known=False)
     return decode(data, "<stdin>")
 
@@ -155,26 +163,29 @@ def _summary(spec, output_format, output, layout, strict, depth, explain, assign
     except SpecError as error:
         fail(error)
     show_memory = bool(columns and "memory" in columns) or any(o is not None for o in (dtype, batch, optimizer))
-    with int_digits(limits), output_to(output) as out:
-        if explain:
-            from .render.explain import print_explained
+    try:  # a figure built from the sizes (a receptive field) may pass a limit: every figure is made before output
+        with int_digits(limits), output_to(output) as out:
+            if explain:
+                from .render.explain import print_explained
 
-            print_explained(report, output_format, out, depth, columns, show_memory=show_memory, **cost_options)
-            return
-        if output_format == "table":
-            from .costs import network_costs
-            from .render.table import print_table
+                print_explained(report, output_format, out, depth, columns, show_memory=show_memory, **cost_options)
+                return
+            if output_format == "table":
+                from .costs import network_costs
+                from .render.table import print_table
 
-            print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory, quiet=quiet)
-            return
-        from .render import formats
+                print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory, quiet=quiet)
+                return
+            from .render import formats
 
-        if output_format == "json":
-            out.write(formats.render_json(report, **cost_options))
-        elif output_format == "markdown":
-            out.write(formats.render_markdown(report, columns, depth=depth, quiet=quiet, **cost_options))
-        else:
-            out.write(formats.render_csv(report, columns, depth=depth, **cost_options))
+            if output_format == "json":
+                out.write(formats.render_json(report, **cost_options))
+            elif output_format == "markdown":
+                out.write(formats.render_markdown(report, columns, depth=depth, quiet=quiet, **cost_options))
+            else:
+                out.write(formats.render_csv(report, columns, depth=depth, **cost_options))
+    except SpecError as error:
+        fail(error)
 
 
 def _explain_command(**options) -> None:

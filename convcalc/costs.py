@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from .arith import Size, is_int, product
 from .engine import LayerReport, NetworkReport
+from .limits import Limits, limit_error, max_bits
 from .shapes import Shape
 
 # --------------------------------------------------------------------------- settings
@@ -306,11 +307,27 @@ def receptive_fields(report: NetworkReport) -> tuple[Field | None, ...]:
         "input": tuple(AxisField(a, 1, 1, 0) for a in report.input_shape.axis_names) or None
     }
     result = []
+    bits = max_bits(report.limits)  # the jump multiplies the strides: it is the figure that outgrows the others
     for layer in report.layers:
         field = _layer_field_with_layout(layer, [fields[name] for name in layer.inputs], report.layout)
+        if field is not None and not all(type(f.jump) is int and f.jump.bit_length() <= bits for f in field):
+            _check_field_digits(field, layer, report.limits)
         fields[layer.name] = field
         result.append(field)
     return tuple(result)
+
+
+def _check_field_digits(field: Field, layer: LayerReport, limits: Limits) -> None:
+    """A field's figures within the digits limit: the jump multiplies every stride before it, so 7 strides
+    of 4,000 digits make 28,000, past what Python writes as text (4,300 digits). While the jump is within
+    the limit, size and start (sums of windows and paddings times jumps) stay within what is written."""
+    bits = max_bits(limits)
+    for axis in field:
+        for what, number in (("jump", axis.jump), ("size", axis.size), ("start", axis.start)):
+            parts = (number,) if type(number) is int else (getattr(number, "numerator", 0), getattr(number, "denominator", 1))
+            if any(type(part) is int and part.bit_length() > bits for part in parts):
+                raise limit_error("digits", f"layer {layer.index} '{layer.name}': the receptive field's {what} has too many digits",
+                                  limits)
 
 
 def _layer_field_with_layout(layer: LayerReport, inputs: list[Field | None], layout: str) -> Field | None:

@@ -22,6 +22,7 @@ class LayerReport(NamedTuple):
     input_shapes: tuple[Shape, ...]
     outcome: Outcome
     warnings: tuple[str, ...] = ()
+    conditions: tuple[Any, ...] = ()  # SymPy conditions on the symbols for every output size to be ≥ 1 (n ≥ 7)
 
     @property
     def index(self) -> int:
@@ -47,6 +48,7 @@ class NetworkReport(NamedTuple):
     input_shape: Shape
     layers: tuple[LayerReport, ...]
     display_layout: str | None = None  # --layout: the order shapes are shown in (None: the spec's own)
+    limits: Limits = DEFAULT_LIMITS  # what it was computed under (the figures built later stay within them too)
 
     @property
     def layout(self) -> str:
@@ -81,6 +83,23 @@ class NetworkReport(NamedTuple):
     @property
     def warnings(self) -> list[tuple[LayerReport, str]]:
         return [(layer, text) for layer in self.layers for text in layer.warnings]
+
+    @property
+    def symbols(self) -> list[str]:
+        """The names of the symbols the spec uses ('k1', 'n'), after --set; [] for a numeric spec."""
+        from .symbolic import spec_symbols
+
+        return spec_symbols(self.spec)
+
+    @property
+    def conditions(self) -> list[Any]:
+        """For which values of the symbols every size of the network is at least 1: [n ≥ 7, m ≥ 7]."""
+        found = [condition for layer in self.layers for condition in layer.conditions] if self.symbols else []
+        if not found:
+            return []
+        from .symbolic import combined_conditions
+
+        return combined_conditions(found)
 
 
 def rounding_warnings(axes: tuple[AxisStep, ...]) -> tuple[str, ...]:
@@ -119,6 +138,7 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
     input_shape = Shape.from_layout(spec.input_dims, spec.layout)
     shapes: dict[str, Shape] = {"input": input_shape}
     reports: list[LayerReport] = []
+    needed: list[Any] = []  # the conditions of the layers so far (symbolic specs only)
     for layer in spec.layers:
         inputs = tuple(shapes[name] for name in layer.inputs)
         type_name = _resolve_type(layer, inputs[0])
@@ -131,14 +151,16 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
             if "integer string conversion" in str(exc):  # a count past Python's 4,300-digit text limit
                 raise limit_error("digits", f"layer {layer.index} '{layer.name}': a count has too many digits", limits) from None
             raise ctx.error(f"cannot compute this layer: {exc}") from None
-        _check_positive(outcome.shape, ctx)
+        conditions = _check_positive(outcome.shape, ctx)
+        if conditions:
+            needed = _check_together(needed, conditions, ctx)
         _check_digits(outcome, ctx, limits)
         warnings = rounding_warnings(outcome.axes)
         if strict and warnings:
             raise ctx.error(f"size does not divide evenly: {warnings[0]}", "fix kernel, stride or padding, or drop --strict")
-        reports.append(LayerReport(layer, type_name, inputs, outcome, warnings))
+        reports.append(LayerReport(layer, type_name, inputs, outcome, warnings, conditions))
         shapes[layer.name] = outcome.shape
-    return NetworkReport(spec, input_shape, tuple(reports))
+    return NetworkReport(spec, input_shape, tuple(reports), limits=limits)
 
 
 def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
@@ -156,10 +178,38 @@ def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
             check_int(size, f"layer {ctx.index} '{ctx.name}': a count", limits)
 
 
-def _check_positive(shape: Shape, ctx: LayerContext) -> None:
-    for axis, size in zip(shape.axis_names, shape.spatial):
-        if is_int(size) and size < 1:
-            raise ctx.error(f"the output shrinks to {size} on axis {axis}", "use a smaller kernel or stride, or more padding")
+def _check_together(needed: list[Any], conditions: tuple[Any, ...], ctx: LayerContext) -> list[Any]:
+    """The conditions so far and this layer's, refused when no value of the symbols meets them all."""
+    from .symbolic import combined_conditions, condition_text
+
+    combined = combined_conditions([*needed, *conditions])
+    if combined[:1] == [False]:  # SymPy's false
+        texts = list(dict.fromkeys(condition_text(c) for c in [*combined_conditions(needed), *conditions]))
+        names = ", ".join(sorted({str(s) for c in conditions for s in c.free_symbols}))
+        raise ctx.error(f"no value of {names} keeps every size up to here at least 1: they need {' and '.join(texts)}",
+                        "use a smaller kernel or stride, or more padding")
+    return combined
+
+
+def _check_positive(shape: Shape, ctx: LayerContext) -> tuple[Any, ...]:
+    """Every output size at least 1; a symbolic one refused when it is below 1 for every value of its
+    symbols, and the conditions returned under which the others are (n ≥ 3)."""
+    conditions: list[Any] = []
+    for axis, size in zip((*shape.axis_names, "C"), (*shape.spatial, shape.channels)):
+        if is_int(size):
+            if size < 1:
+                raise ctx.error(f"the output shrinks to {size} on axis {axis}", "use a smaller kernel or stride, or more padding")
+            continue
+        from .symbolic import NEVER, WHEN, size_condition
+
+        verdict, condition = size_condition(size)
+        if verdict == NEVER:
+            names = ", ".join(sorted(str(symbol) for symbol in size.free_symbols))
+            raise ctx.error(f"the output size {fmt(size)} on axis {axis} is below 1 for every value of {names}",
+                            "use a smaller kernel or stride, or more padding")
+        if verdict == WHEN and condition not in conditions:
+            conditions.append(condition)
+    return tuple(conditions)
 
 
 

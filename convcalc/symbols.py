@@ -1,10 +1,13 @@
-"""Symbolic sizes (n, m, k1): SymPy is imported here only, and only when a spec uses a symbol."""
+"""Symbolic sizes (n, m, k1): SymPy is imported here only, and only when a spec uses a symbol.
+
+Which names are symbols is decided before SymPy is needed (:mod:`convcalc.layers.args`, the
+"Symbols" rule), so that a misspelt keyword is refused alike with and without SymPy.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
 from .errors import ArgError
-
 
 @lru_cache(maxsize=None)
 def make_symbol(name: str):

@@ -86,6 +86,32 @@ def test_inline_spec(case):
         assert_clean_failure(result, elapsed, case["words"], case["exit"])
 
 
+def _without_sympy(monkeypatch) -> None:
+    """As on a machine without the [symbolic] extra: `import sympy` raises ImportError (as tests/test_symbolic.py does)."""
+    from convcalc.symbols import make_symbol
+
+    make_symbol.cache_clear()
+    monkeypatch.setitem(sys.modules, "sympy", None)
+
+
+NOSYMPY_CASES = [(name, case) for name, case in FILE_CASES if "nosympy" in case] + \
+                [(case["spec"], case) for case in TABLE["inline"] if "nosympy" in case]
+
+
+@pytest.mark.parametrize("spec, case", NOSYMPY_CASES, ids=[spec[:50] for spec, _ in NOSYMPY_CASES])
+def test_the_same_without_sympy(monkeypatch, spec, case):
+    """Behaviour never depends on the extras installed: a typo is refused alike; a real symbol asks for SymPy."""
+    expected = case if case["nosympy"] == "same" else case["nosympy"]
+    _without_sympy(monkeypatch)
+    try:
+        result, elapsed = invoke("summary", str(CORPUS / spec) if spec in TABLE["files"] else spec, "--format", "json")
+    finally:
+        from convcalc.symbols import make_symbol
+
+        make_symbol.cache_clear()
+    assert_clean_failure(result, elapsed, expected["words"], expected["exit"])
+
+
 def test_bad_spec_on_standard_input():
     result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
     assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])

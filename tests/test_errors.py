@@ -39,7 +39,7 @@ INLINE_ROWS = [
      "it comes after a flatten or dense layer; move it before them, or reshape the vector"),
     ("input 100x4; conv2d 4 kernel=3",
      "layer 1 'conv2d_1' (conv2d): needs an input with 2 spatial axes and channels, such as (H, W, C); its input is (100, 4); "
-     "use conv1d for an input with 1 spatial axis"),
+     "add the channel axis: input 100x4x1 (in YAML: input: [100, 4, 1]) for a single channel, or use conv1d for an input with 1 spatial axis"),
     ("input 8x8x4; maxpool2d 3 padding=2",
      "layer 1 'maxpool2d_1' (maxpool2d): padding 2 is more than half the kernel 3 on axis H; "
      "PyTorch allows pooling padding of at most half the kernel; use a smaller padding"),
@@ -106,7 +106,7 @@ YAML_ROWS = [
      "layer 1: a layer mapping needs exactly one layer type as its key, found conv2d, relu; write e.g. "
      "'- conv2d: {filters: 10, kernel: 5}' or '- {type: conv2d, filters: 10, kernel: 5}'"),
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: [3, 3], stride: same}\n",
-     "layer 1 'conv2d_1' (conv2d): stride must be an integer ≥ 1, got 'same'"),
+     "layer 1 'conv2d_1' (conv2d): stride must be an integer ≥ 1, got 'same'; 'same' is a value of padding"),
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, padding: -1}\n",
      "layer 1 'conv2d_1' (conv2d): padding must be 'same', 'valid', an integer ≥ 0, one per axis, or [before, after] pairs; got -1"),
     ("input: [8, 8, 3]\nlayers:\n  - !!python/object/apply:os.system [echo hi]\n",

@@ -35,7 +35,7 @@ def _number(answer: Any, where: str) -> Any:
     if is_int(answer):
         return answer
     text = str(answer).strip().replace(",", "").replace("_", "").replace(" ", "")
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit(): '²' is a digit that int() cannot read
         return int(text)
     from .formulas import parse_formula
 

@@ -11,6 +11,7 @@ from .registry import (
     LayerKind,
     Outcome,
     all_names,
+    argument_aliases,
     axes_word,
     family_args,
     lookup,
@@ -24,7 +25,7 @@ from .windows import axis_pads, per_axis, sliding_window
 from . import convolutional, pooling, core, resizing, normalization, activations, merging  # noqa: E402,F401  isort: skip
 
 __all__ = [
-    "KINDS", "REQUIRED", "Arg", "LayerContext", "LayerKind", "Outcome", "all_names", "axes_word", "axis_pads", "dims",
+    "KINDS", "REQUIRED", "Arg", "LayerContext", "LayerKind", "Outcome", "all_names", "argument_aliases", "axes_word", "axis_pads", "dims",
     "family_args", "flag", "integer", "lookup", "non_negative", "normalise", "number", "offsets", "optional_integer",
     "padding", "per_axis", "positive", "rate", "reference_rows", "register", "size_words", "sizes", "sliding_window",
 ]

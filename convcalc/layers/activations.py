@@ -10,6 +10,7 @@ from .registry import LayerKind, Outcome, register
 
 class _Activation(LayerKind):
     pointwise = True
+    is_activation = True
     rule = "out = in; no parameters"
 
     def infer(self, args, inputs, ctx):

@@ -2,19 +2,76 @@
 
 Each checker takes the value as written and the argument's name, and returns the checked value
 or raises ArgError; the registry turns that into a SpecError that names the layer.
+
+A size is an exact integer: an int, a float only when it is exactly an integer no larger than
+2^53 (past that a float no longer holds every integer: 1.0e+23 is 99,999,999,999,999,991,611,392),
+digits 0-9 as text, or a symbol (:mod:`convcalc.symbols` says which names are symbols).
 """
 
+import math
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from ..arith import Size, is_int
-from ..errors import ArgError
+from ..errors import ArgError, did_you_mean
 
 
 REQUIRED = object()
-_SYMBOL = r"^[A-Za-z_][A-Za-z0-9_]*$"  # compiled on first use (re caches it): only a spec with symbols needs it
-_NOT_SYMBOLS = {"same", "valid", "full", "causal", "true", "false", "yes", "no", "none", "null", "on", "off"}
+
+# --------------------------------------------------------------------------- which names are symbols
+#
+# The rule (the spec format's "Symbols" section): a name written where a size belongs is a symbol when
+# the spec declares it (a top-level `symbols: [n, width]` list, inline `symbols=n,width`: then those are
+# its only symbols) or, in a spec that declares none, when it has a textbook symbol's shape: one ASCII
+# letter, optionally followed by digits (n, m, k1, W1, D1). Any other name in a size is an error with a
+# did-you-mean (a misspelt keyword such as `samee` never passes for a size), with or without SymPy.
+
+SYMBOL_RULE = "one letter, optionally followed by digits (n, m, k1, W1)"
+# Never symbols, even when declared: keywords of arguments, YAML's literals, the input's own name.
+RESERVED = frozenset({"same", "valid", "full", "causal", "true", "false", "yes", "no", "none", "null", "on", "off",
+                      "input", "inf", "nan"})
+_READING = threading.local()  # .declared: the names the spec being read declares (None: it declares none)
+
+
+def textbook_shaped(text: str) -> bool:
+    """'n', 'k1', 'W1': one ASCII letter, then ASCII digits only."""
+    return bool(text) and text[0].isascii() and text[0].isalpha() and (len(text) == 1 or (text[1:].isascii() and text[1:].isdigit()))
+
+
+def is_symbol(text: str) -> bool:
+    """Whether a name written where a size belongs means a symbol, under the spec being read."""
+    declared = declared_symbols()
+    if declared is not None:
+        return text in declared
+    return textbook_shaped(text)
+
+
+def declared_symbols() -> frozenset[str] | None:
+    """The names the spec being read declares (None when it declares none)."""
+    return getattr(_READING, "declared", None)
+
+
+def valid_declaration(name: str) -> bool:
+    """A name a spec may declare as a symbol: letters, digits and _, starting with a letter, not a keyword."""
+    return (bool(name) and name.isascii() and name[0].isalpha() and name.replace("_", "a").isalnum()
+            and name.lower() not in RESERVED)
+
+
+@contextmanager
+def declaring(names: Iterable[str] | None) -> Iterator[None]:
+    """Read a spec with these declared symbols (None: the textbook shape decides)."""
+    before = declared_symbols()
+    _READING.declared = None if names is None else frozenset(names)
+    try:
+        yield
+    finally:
+        _READING.declared = before
+
+FLOAT_EXACT = 2**53  # the largest float below which every integer is a float too
+PADDING_WORDS = ("same", "valid")
 
 
 def _symbol(text: str) -> Size:
@@ -23,18 +80,90 @@ def _symbol(text: str) -> Size:
     return make_symbol(text)
 
 
-def _plain_int(value: Any, what: str, minimum: int) -> Size:
-    is_symbol = isinstance(value, str) and bool(re.match(_SYMBOL, value)) and value.lower() not in _NOT_SYMBOLS
-    if isinstance(value, bool) or not (is_int(value) or is_symbol):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ArgError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
+def _plain_int(value: Any, what: str, minimum: int, keywords: tuple[str, ...] = ()) -> Size:
     if isinstance(value, str):
-        return _symbol(value)
+        return _size_text(value, what, minimum, keywords)
+    if isinstance(value, float) and not isinstance(value, bool):
+        value = _float_size(value, what, minimum)
+    if isinstance(value, bool) or not is_int(value):
+        raise ArgError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
     if value < minimum:
         raise ArgError(f"{what} must be an integer ≥ {minimum}, got {value}")
     return value
+
+
+def _float_size(value: float, what: str, minimum: int) -> Any:
+    """A float that is exactly a whole number within 2^53 is that number; any other float is refused."""
+    if not math.isfinite(value) or not value.is_integer():
+        raise ArgError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
+    if abs(value) > FLOAT_EXACT:
+        raise ArgError(
+            f"{what} must be an exact integer, got the float {value!r}, which reads as {int(value):,}",
+            "a float past 2^53 cannot hold every integer: write the integer in full, without a point or exponent",
+        )
+    return int(value)
+
+
+def yaml12_number(text: str) -> int | float | None:
+    """Text that YAML 1.2 and JSON read as a number where PyYAML's YAML 1.1 reads text: 1e3, 1e-5, 0o17.
+
+    None for anything else, and for text whose number the two YAML versions read differently
+    (010 is 8 in YAML 1.1 and 10 in YAML 1.2; 1:30 is 90 or text): that is refused with its reason.
+    """
+    word = text.strip()
+    if not word.isascii() or len(word) > 400:
+        return None
+    if re.fullmatch(r"[-+]?[0-9]+", word):
+        return None if re.fullmatch(r"[-+]?0[0-9]+", word) else int(word)
+    if re.fullmatch(r"0o[0-7]+|0x[0-9a-fA-F]+", word):
+        return int(word, 0)
+    if re.fullmatch(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?", word):
+        return float(word)
+    return None
+
+
+def _size_text(text: str, what: str, minimum: int, keywords: tuple[str, ...]) -> Size:
+    """A number written as text ('3', '1e3', as YAML 1.2 reads it), or a symbol; anything else says what is wrong."""
+    word = text.strip()
+    number = yaml12_number(word)
+    if number is not None:
+        return _plain_int(number, what, minimum)
+    if is_symbol(word):
+        return _symbol(word)
+    raise ArgError(f"{what} must be {_expected(what, minimum, keywords)}, got {text!r}", _text_hint(word, keywords))
+
+
+def _expected(what: str, minimum: int, keywords: tuple[str, ...]) -> str:
+    words = "".join(f"'{k}', " for k in keywords)
+    return f"{words}an integer ≥ {minimum}" + (", one per axis, or [before, after] pairs" if keywords else "")
+
+
+def _text_hint(word: str, keywords: tuple[str, ...]) -> str:
+    """Why a word is not a size, and what to write instead."""
+    strange = next((c for c in word if not c.isascii() and (c.isdigit() or c.isnumeric())), None)
+    if strange is not None:
+        import unicodedata  # only on this error's path
+
+        name = unicodedata.name(strange, f"U+{ord(strange):04X}")
+        ascii_form = "".join(str(unicodedata.decimal(c, "")) if not c.isascii() else c for c in word)
+        meant = f" ({word} would be {int(ascii_form)})" if ascii_form.isascii() and ascii_form.isdigit() else ""
+        return f"'{strange}' ({name}) is not one of the digits 0-9: write sizes with 0-9{meant}"
+    if word.lower() in PADDING_WORDS and word.lower() not in keywords:
+        return f"'{word}' is a value of padding"
+    if re.fullmatch(r"[-+]?0[0-9]+", word):
+        meant = int(word)
+        return f"a leading 0 makes {word} octal in YAML 1.1 and decimal in YAML 1.2 and JSON: write {meant} without the 0"
+    if re.fullmatch(r"[-+]?[0-9]+(?::[0-9]+)+(?:\.[0-9]*)?", word):
+        return f"YAML 1.1 reads {word} as a number in base 60; write the size as one number"
+    declared = declared_symbols()
+    close = did_you_mean(word, (*keywords, *(declared or ())))
+    if close:
+        return close
+    if not word.isascii() or not word[:1].isalpha() or not word.replace("_", "a").isalnum():
+        return f"a size is a whole number, or a symbol: {SYMBOL_RULE}"
+    if declared is not None:
+        return f"this spec's symbols are {', '.join(sorted(declared)) or 'none'} (symbols:); add {word} there to make it one"
+    return f"a symbol is {SYMBOL_RULE}; to use a longer name, list it under symbols: (inline: symbols={word})"
 
 
 def positive(value: Any, what: str) -> Size:
@@ -55,8 +184,8 @@ def size_words(text: str, *, negative: bool = False) -> list[str] | None:
     parts = re.split(r"\s*[x×,]\s*", text.strip())
     if len(parts) < 2:
         return None
-    for position, part in enumerate(parts):
-        word = part[1:] if negative and position and part.startswith("-") else part
+    for part in parts:
+        word = part[1:] if negative and part.startswith("-") else part
         if not word or not re.fullmatch(r"\w+", word):
             return None
     return parts
@@ -65,7 +194,7 @@ def size_words(text: str, *, negative: bool = False) -> list[str] | None:
 def _size_list(value: Any, what: str, element: Callable[[Any, str], Size]) -> tuple[Size, ...] | Size:
     words = size_words(value) if isinstance(value, str) else None
     if words is not None:
-        value = [int(v) if v.isdigit() else v for v in words]
+        value = words  # each word is read as a size: digits 0-9, or a symbol
     if isinstance(value, (list, tuple)):
         if not value:
             raise ArgError(f"{what} must not be an empty list")
@@ -85,7 +214,7 @@ def offsets(value: Any, what: str) -> tuple[Size, ...] | Size:
 
 def padding(value: Any, what: str) -> Any:
     """'same', 'valid', an int, one per axis, or one [before, after] pair per axis."""
-    if isinstance(value, str) and value.strip().lower() in ("same", "valid"):
+    if isinstance(value, str) and value.strip().lower() in PADDING_WORDS:
         return value.strip().lower()
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) for v in value):
         pairs = []
@@ -95,10 +224,11 @@ def padding(value: Any, what: str) -> Any:
             pairs.append((non_negative(pair[0], what), non_negative(pair[1], what)))
         return ("pairs", tuple(pairs))
     try:
-        return _size_list(value, what, non_negative)
-    except ArgError:
+        return _size_list(value, what, lambda v, w: _plain_int(v, w, 0, PADDING_WORDS))
+    except ArgError as exc:
         raise ArgError(
-            f"{what} must be 'same', 'valid', an integer ≥ 0, one per axis, or [before, after] pairs; got {value!r}"
+            f"{what} must be 'same', 'valid', an integer ≥ 0, one per axis, or [before, after] pairs; got {value!r}",
+            exc.hint,
         ) from None
 
 
@@ -108,16 +238,34 @@ def flag(value: Any, what: str) -> bool:
     raise ArgError(f"{what} must be true or false, got {value!r}")
 
 
+def _numeric(value: Any) -> Any:
+    """A number written as text that YAML 1.2 reads as one (eps: 1e-5 is text to YAML 1.1) becomes that number."""
+    if isinstance(value, str):
+        number = yaml12_number(value)
+        return value if number is None else number
+    return value
+
+
 def rate(value: Any, what: str) -> float:
+    value = _numeric(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ArgError(f"{what} must be a number from 0 up to (not including) 1, got {value!r}")
     return float(value)
 
 
 def number(value: Any, what: str) -> float:
+    """A finite number that a float holds (eps, momentum, slopes): 10**400 and nan are refused."""
+    value = _numeric(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ArgError(f"{what} must be a number, got {value!r}")
-    return float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int past 1.8e308
+        raise ArgError(f"{what} must be a number a float can hold (at most about 1.8e308), got one of {len(str(abs(value))):,} digits",
+                       "write a smaller number") from None
+    if not math.isfinite(result):
+        raise ArgError(f"{what} must be a finite number, got {value!r}")
+    return result
 
 
 def integer(value: Any, what: str) -> int:
@@ -133,10 +281,11 @@ def optional_integer(value: Any, what: str) -> int | None:
 def dims(value: Any, what: str) -> tuple[Size, ...]:
     """A target shape such as [7, 7, 64]; one entry may be -1 (inferred)."""
     if isinstance(value, str):
-        value = _size_list(value, what, lambda v, w: v)
+        words = size_words(value, negative=True)
+        value = value if words is None else [-1 if w.strip() == "-1" else w for w in words]
     if not isinstance(value, (list, tuple)) or not value:
         raise ArgError(f"{what} must be a list of sizes such as [7, 7, 64], got {value!r}")
-    return tuple(-1 if v == -1 else positive(v, what) for v in value)
+    return tuple(-1 if v == -1 and not isinstance(v, bool) else positive(v, what) for v in value)
 
 
 class Arg(NamedTuple):

@@ -77,20 +77,47 @@ class Reshape(LayerKind):
         total = shape.numel()
         if target.count(-1) > 1:
             raise ctx.error("only one size of a reshape may be -1")
+        written = "(" + ", ".join(map(fmt, args["shape"])) + ")"
         if -1 in target:
             known = product(d for d in target if d != -1)
-            if is_int(total) and is_int(known) and total % known:
-                raise ctx.error(f"cannot reshape {fmt(total)} values into {tuple(args['shape'])}")
-            target[target.index(-1)] = total // known if is_int(total) else total / known
+            if is_int(total) and is_int(known):
+                if total % known:
+                    raise ctx.error(f"cannot reshape {fmt(total)} values into {written}")
+                target[target.index(-1)] = total // known
+            else:  # a symbolic size: -1 only where the quotient is whole for every value of the symbols
+                target[target.index(-1)] = _whole_quotient(total, known, written, ctx)
         new_total = product(target)
-        if is_int(new_total) and is_int(total) and new_total != total:
+        if is_int(new_total) and is_int(total):
+            same = new_total == total
+        else:
+            same = _same_size(new_total, total)
+        if not same:
             raise ctx.error(
-                f"cannot reshape {shape.describe(ctx.layout)} ({fmt(total)} values) into {tuple(target)} ({fmt(new_total)} values)",
-                "the product of the sizes must stay the same",
+                f"cannot reshape {shape.describe(ctx.layout)} ({fmt(total)} values) into {written} ({fmt(new_total)} values)",
+                "the product of the sizes must stay the same" + ("" if is_int(new_total) and is_int(total) else " for every value of the symbols"),
             )
         if len(target) == 1:
             return Outcome(Shape((), target[0]))
         return Outcome(Shape.from_layout(tuple(target), ctx.layout))
+
+
+def _whole_quotient(total, known, written: str, ctx):
+    """total/known where it is a whole number for every value of the symbols (16·n/n = 16); refused otherwise."""
+    import sympy  # a symbol is present: SymPy is loaded
+
+    quotient = sympy.cancel(sympy.Integer(1) * total / known)
+    if sympy.fraction(quotient)[1] != 1:
+        raise ctx.error(
+            f"cannot infer the -1 of {written}: {fmt(total)} values divided by {fmt(known)} is whole only for some values of the symbols",
+            "write that size out instead of -1",
+        )
+    return int(quotient) if quotient.is_Integer else quotient
+
+
+def _same_size(new_total, total) -> bool:
+    import sympy
+
+    return sympy.expand(new_total - total) == 0
 
 
 @register

@@ -11,7 +11,39 @@ from typing import Any, ClassVar, NamedTuple
 from ..arith import AxisStep, Size
 from ..errors import ArgError, SpecError, did_you_mean
 from ..shapes import AXIS_NAMES, Shape
-from .args import Arg
+from .args import Arg, flag, optional_integer
+
+# Keras' and PyTorch's names for convcalc's arguments: alias -> (convcalc's name, the category of
+# kinds it applies to, or None for every kind that takes the argument).
+ARG_ALIASES: dict[str, tuple[str, str | None]] = {
+    "kernel_size": ("kernel", None),  # PyTorch, Keras Conv*
+    "pool_size": ("kernel", "pool"),  # Keras *Pooling*
+    "strides": ("stride", None),  # Keras
+    "dilation_rate": ("dilation", None),  # Keras
+    "out_channels": ("filters", None),  # PyTorch Conv*
+    "out_features": ("units", None),  # PyTorch Linear
+    "use_bias": ("bias", None),  # Keras
+    "epsilon": ("eps", None),  # Keras normalisation layers
+    "p": ("rate", None),  # PyTorch Dropout
+    "scale_factor": ("scale", None),  # PyTorch Upsample
+    "target_shape": ("shape", None),  # Keras Reshape
+    "num_groups": ("groups", "other"),  # PyTorch GroupNorm (not a convolution's groups)
+}
+# Framework arguments with no convcalc counterpart, and what to write instead ({kind}, {choices}).
+UNKNOWN_ARG_HINTS: dict[str, str] = {
+    "activation": "activation= is taken by conv and dense layers; for a {kind}, write the activation as a layer of its own after it (e.g. '- relu')",
+    "in_channels": "convcalc reads the input channels from the layer before; leave in_channels out",
+    "in_features": "convcalc reads the input size from the layer before; leave in_features out",
+    "num_features": "convcalc reads the channels from the layer before; leave num_features out",
+    "num_channels": "convcalc reads the channels from the layer before; leave num_channels out",
+    "input_shape": "the network's input is given once, at the top: 'input: [H, W, C]'; leave input_shape out",
+    "data_format": "the layout is set for the whole spec: 'layout: chw' (channels first) or 'layout: hwc'; leave data_format out",
+    "padding_mode": "convcalc counts zero padding (padding_mode 'zeros'); other modes pad with copies of the input, "
+                    "with the same shapes and counts, but export writes zero padding: leave padding_mode out",
+    "inplace": "inplace changes no shape or count; leave it out",
+    "size": "{kind} takes: {choices} (Keras' UpSampling size is convcalc's scale; PyTorch's Upsample size is an output size, "
+            "which convcalc does not take: give scale)",
+}
 
 
 def axes_word(count: int) -> str:
@@ -74,6 +106,7 @@ class LayerKind:
     # 'channel' alone, or None for no window).
     category: ClassVar[str] = "other"
     pointwise: ClassVar[bool] = False
+    is_activation: ClassVar[bool] = False  # may be named in a conv or dense layer's activation=
     window_reach: ClassVar[str | None] = None
     # Its counterparts in PyTorch and Keras (Counterpart, PerRank or NoCounterpart records, see
     # counterparts.py; None: not declared) and the ONNX op types it becomes, in order.
@@ -85,17 +118,22 @@ class LayerKind:
         return next((a for a in self.args if a.name == name), None)
 
     def parse_args(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        """Check every argument and fill in defaults; unknown or missing keys are errors."""
+        """Check every argument and fill in defaults; unknown or missing keys are errors.
+
+        Keras' and PyTorch's names for an argument (kernel_size, strides, out_channels…) are read
+        as convcalc's own (see ``ARG_ALIASES``).
+        """
         known = {a.name for a in self.args}
-        for key in raw:
-            if key not in known:
-                choices = ", ".join(sorted(known)) or "none"
-                hint = did_you_mean(key, known) or f"{self.name} takes: {choices}"
-                raise ArgError(f"unknown argument '{key}'", hint)
+        raw = self._own_names(raw, known)
         parsed: dict[str, Any] = {}
         for a in self.args:
-            if a.name in raw and raw[a.name] is not None:
-                parsed[a.name] = a.parse(raw[a.name], a.name)
+            if a.name in raw:
+                value = raw[a.name]
+                if value is None and a.parse is not optional_integer:
+                    what = "true or false" if a.parse is flag else "a value"
+                    default = "" if a.required else f" for its default ({_shown(a)})"
+                    raise ArgError(f"{a.name} is empty (null)", f"write {what}, or leave {a.name} out{default}")
+                parsed[a.name] = a.parse(value, a.name)
             elif a.required:
                 example = f"e.g. {{{self.name}: {{{a.name}: 3}}}}"
                 raise ArgError(f"missing required argument '{a.name}'", example)
@@ -103,13 +141,45 @@ class LayerKind:
                 parsed[a.name] = a.default
         return parsed
 
+    def _own_names(self, raw: Mapping[str, Any], known: set[str]) -> Mapping[str, Any]:
+        """The arguments under convcalc's names; an unknown name is an error that says what to write."""
+        renamed: dict[str, Any] | None = None
+        for key in raw:
+            if key in known:
+                continue
+            own = ARG_ALIASES.get(key)
+            if own is not None and own[0] in known and (own[1] is None or self.category == own[1]):
+                if own[0] in raw:
+                    raise ArgError(f"{key} and {own[0]} are both given", f"they are the same argument ({key} is its Keras/PyTorch name): give one")
+                renamed = dict(raw) if renamed is None else renamed
+                renamed[own[0]] = renamed.pop(key)
+                continue
+            if key == "padding_mode" and raw[key] == "zeros" and self.category == "conv":
+                renamed = dict(raw) if renamed is None else renamed
+                del renamed[key]  # PyTorch's default: zero padding, which is what convcalc counts
+                continue
+            raise ArgError(f"unknown argument '{key}'", self._unknown_hint(key, known))
+        return raw if renamed is None else renamed
+
+    def _unknown_hint(self, key: str, known: set[str]) -> str:
+        choices = ", ".join(sorted(known)) or "none"
+        told = UNKNOWN_ARG_HINTS.get(key)
+        if told is not None:
+            return told.format(kind=self.name, choices=choices)
+        own = ARG_ALIASES.get(key)
+        if own is not None and own[0] in known:
+            return f"{key} is a {own[1]} layer's name for {own[0]}; for a {self.name}, write {own[0]}"
+        if own is not None:
+            return f"{key} is the Keras/PyTorch name of {own[0]}, which {self.name} does not take; {self.name} takes: {choices}"
+        return did_you_mean(key, known) or f"{self.name} takes: {choices}"
+
     def check_inputs(self, inputs: tuple[Shape, ...], ctx: LayerContext) -> Shape:
         shape = inputs[0]
         if self.rank is not None and shape.rank != self.rank:
             raise ctx.error(
                 f"needs an input with {self.rank} spatial {axes_word(self.rank)} and channels, "
                 f"such as {_example_shape(self.rank, ctx.layout)}; its input is {shape.describe(ctx.layout)}",
-                _rank_hint(shape.rank, self.name),
+                _channel_hint(shape, self.rank, ctx) or _rank_hint(shape.rank, self.name),
             )
         return shape
 
@@ -120,6 +190,24 @@ class LayerKind:
 def _example_shape(rank: int, layout: str) -> str:
     names = AXIS_NAMES[rank]
     return "(" + ", ".join(("C", *names) if layout == "chw" else (*names, "C")) + ")"
+
+
+def _channel_hint(shape: Shape, rank: int, ctx: LayerContext) -> str | None:
+    """'add the channel axis: input 28x28x1' when the network's input is an image written without its channels."""
+    if ctx.input_names != ("input",):
+        return None
+    if shape.rank + 1 != rank:
+        return None if shape.rank else f"the network's input is one size; write every axis and the channels: input {_example_shape(rank, ctx.layout)}"
+    sizes = list(shape.in_layout(ctx.layout))
+    sizes = [1, *sizes] if ctx.layout == "chw" else [*sizes, 1]
+    if not all(type(size) is int for size in sizes) or len(str(sizes)) > 80:
+        return "add the channel axis to the input (1 for a grey image)"
+    advice = f"add the channel axis: input {'x'.join(map(str, sizes))} (in YAML: input: {sizes}) for a single channel"
+    return advice + (f", or use {_ranked(ctx.type, shape.rank)} for an input with {shape.rank} spatial {axes_word(shape.rank)}" if shape.rank else "")
+
+
+def _ranked(kind_name: str, rank: int) -> str:
+    return re.sub(r"[123]d$", "", kind_name) + f"{rank}d"
 
 
 def _rank_hint(rank: int, kind_name: str) -> str:
@@ -152,6 +240,16 @@ def register(cls: type[LayerKind]) -> type[LayerKind]:
         for fam in cls.family.split(","):
             _FAMILIES.setdefault(normalise(fam), {})[cls.rank] = cls.name
     return cls
+
+
+def argument_aliases(kind: LayerKind) -> dict[str, list[str]]:
+    """The Keras/PyTorch names a kind reads as its own arguments, {'kernel': ['kernel_size'], …}, for the docs and schemas."""
+    known = {a.name for a in kind.args}
+    found: dict[str, list[str]] = {}
+    for alias, (own, category) in ARG_ALIASES.items():
+        if own in known and (category is None or category == kind.category):
+            found.setdefault(own, []).append(alias)
+    return found
 
 
 def all_names() -> list[str]:

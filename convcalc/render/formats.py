@@ -67,6 +67,8 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
         "spec_layout": report.layout,  # the order the spec is written in
         "input_shape": [value(d) for d in report.input_shape.in_layout(layout)],
         "output_shape": [value(d) for d in report.output_shape.in_layout(layout)],
+        "symbols": report.symbols,  # the letters the sizes use; valid_when: for which values every size is ≥ 1
+        "valid_when": [str(condition) for condition in report.conditions],
         "layers": (layer_record(layer, cost, layout) for layer, cost in zip(report.layers, costs.layers)),
         "total_params": value(trainable + non_trainable),
         "trainable_params": value(trainable),
@@ -93,16 +95,18 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
 
 
 def _number(size: Any) -> Any:
-    """An exact int stays an int, a fraction becomes a float, a symbolic value its text."""
+    """An exact int stays an int, a fraction a float when the float is exactly it (2.5), else its text
+    ('18014398509481985/2': past 2^53 a float would round it), a symbolic value its text."""
     if type(size) is int:
         return size
     from fractions import Fraction
 
     if isinstance(size, Fraction):
         try:
-            return float(size)
+            as_float = float(size)
         except OverflowError:  # past 10^308: the exact fraction as text
             return str(size)
+        return as_float if Fraction(as_float) == size else str(size)
     return value(size)
 
 
@@ -163,7 +167,12 @@ def _compact_encoder() -> Callable[[Any], str]:
 def totals_lines(report: NetworkReport) -> list[str]:
     """The parameter totals, saying whose count they follow where frameworks differ: PyTorch keeps
     BatchNorm's moving statistics as buffers, not parameters (torchinfo's total leaves them out);
-    Keras counts them as non-trainable weights. The spec's layout names the framework."""
+    Keras counts them as non-trainable weights. The spec's layout names the framework. A symbolic spec
+    adds its symbols and the sizes it is valid for."""
+    return _param_lines(report) + symbol_lines(report)
+
+
+def _param_lines(report: NetworkReport) -> list[str]:
     trainable, frozen = report.trainable_params, report.non_trainable_params
     if is_int(frozen) and frozen == 0:
         return [f"Total params: {fmt(trainable)}", f"Trainable params: {fmt(trainable)}", "Non-trainable params: 0"]
@@ -178,6 +187,17 @@ def totals_lines(report: NetworkReport) -> list[str]:
 
 
 GROUPED_NAMES = 12  # layers named in the one line of grouped rounding warnings
+
+
+def symbol_lines(report: NetworkReport) -> list[str]:
+    """'Symbols: m, n' and 'Valid for: n ≥ 7, m ≥ 7' for a symbolic spec; nothing for a numeric one."""
+    names = report.symbols
+    if not names:
+        return []
+    from ..symbolic import condition_text
+
+    conditions = report.conditions
+    return [f"Symbols: {', '.join(names)}"] + ([f"Valid for: {', '.join(map(condition_text, conditions))}"] if conditions else [])
 
 
 def warning_lines(report: NetworkReport) -> list[str]:

@@ -18,14 +18,17 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..errors import SpecError, did_you_mean
-from ..layers import all_names, lookup
+from ..layers import KINDS, all_names, family_args, lookup, normalise
 from ..limits import DEFAULT_LIMITS, Limits, limit_error
 from .records import MAPPINGS, BLOCK_KINDS, ENTRY_KEYS, MERGES, RESIDUAL_KEYS, BRANCHES_KEYS, REPEAT_KEYS, VALUE, REPEAT_INDEX, ENTRIES_PER_LAYER, BlockSpec, Template
 from .entries import split_entry, unprintable
 from .expressions import Env, substitute
 from .templates import least_layers
 
-# compares, hashes or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
+ACTIVATION_TAKERS = ("conv", "dense")  # the kinds (by category) that take activation=, as Keras' Conv and Dense do
+
+# The records below are plain classes with __slots__, not dataclasses: nothing compares, hashes
+# or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
 
 
 class _Ref:
@@ -93,6 +96,7 @@ class _Expander:
         self.counters: dict[tuple[tuple[str, ...], str], int] = {}
         self.used: set[str] = set()
         self.stack: list[str] = []  # the templates being expanded, to catch one that uses itself
+        self.redirect: dict[str, str] = {}  # a layer with activation= -> its activation layer, what its name means
 
     # ---- errors and names
 
@@ -200,13 +204,20 @@ class _Expander:
         kind = keys[0]
         value = entry[kind]
         if kind in BLOCK_KINDS or kind in self.templates:
+            inner = isinstance(value, MAPPINGS) and kind in BLOCK_KINDS and "expect" in value
+            if "expect" in entry or inner:
+                what = f"a {kind} block" if kind in BLOCK_KINDS else f"a block ('{kind}')"
+                raise self.failer(_name_text(entry.get("name") or (value.get("name") if inner else None)), kind)(
+                    f"expect: on {what} is not checked",
+                    "put expect: on the layer whose answer it is (the block's last layer for its output shape), "
+                    "or on the network (a top-level expect:)")
             if kind == "branches" and isinstance(value, list):
                 value = {"paths": value}
             options = dict(value) if isinstance(value, MAPPINGS) else ({} if value is None else {VALUE: value})
             for key in ("name", "from", "if"):
                 if key in entry:
                     if key in options:
-                        raise self.failer(None, kind)(f"'{key}' is given twice", "give it once")
+                        raise self.failer(_name_text(entry.get("name") or (value.get("name") if inner else None)), kind)(f"'{key}' is given twice", "give it once")
                     options[key] = entry[key]
             return kind, options, False
         return kind, {}, False
@@ -355,7 +366,30 @@ class _Expander:
             listed = [_Ref(str(s), scope, index) for s in sources]
         else:
             listed = sources  # build_layers reports it
-        return self.add_node(type_written, raw, full, path, listed, kind, family)
+        if "activation" not in raw:  # the common case, before anything else is made
+            return self.add_node(type_written, raw, full, path, listed, kind, family)
+        activation = self.activation_kind(raw, kind or family_args(family), self.failer(full, canonical))
+        added = self.add_node(type_written, raw, full, path, listed, kind, family)
+        if activation is None:
+            return added
+        # Keras' Conv2D(…, activation='relu'): a relu layer after it, whose output the layer's name then means
+        after = self.add_node(activation.name, {}, _join(scope, f"{local}_{activation.name}"), path, [added], activation)
+        self.redirect[added] = after
+        return after
+
+    def activation_kind(self, raw: dict[str, Any], kind: Any, fail) -> Any:
+        """The activation layer an `activation:` argument asks for (taken out of raw), or None."""
+        if kind.category not in ACTIVATION_TAKERS:
+            return None  # refused by the kind, with a hint
+        written = raw.pop("activation")
+        if written is None or (isinstance(written, str) and normalise(written) in ("linear", "none")):
+            return None
+        found = lookup(written)[0] if isinstance(written, str) and written.strip() else None
+        if found is None or not found.is_activation:
+            names = sorted({k.name for k in KINDS.values() if k.is_activation})
+            raise fail(f"activation {written!r} is not an activation",
+                       did_you_mean(str(written), names) or f"write one of: {', '.join(names)} (or linear for none)")
+        return found
 
     def add_node(self, type_written: str, raw: dict[str, Any], full: str, path, sources, kind=None, family=None) -> str:
         if kind is None and family is None:
@@ -389,7 +423,7 @@ class _Expander:
             if candidate == "input":
                 return "input"
             if candidate in self.positions and self.positions[candidate] < source.position:
-                return candidate
+                return self.redirect.get(candidate, candidate)
             if candidate in self.aliases and self.aliases[candidate][1] <= source.position:
                 return self.resolve(self.aliases[candidate][0], node, depth + 1)
         def fail(problem: str, hint: str) -> SpecError:

@@ -5,6 +5,7 @@ from typing import Any
 
 from ..errors import ArgError, SpecError, did_you_mean
 from ..layers import LayerKind, family_args, positive
+from ..layers.args import declaring, valid_declaration
 from ..limits import DEFAULT_LIMITS, Limits, limit_error
 from ..shapes import LAYOUTS
 from .records import MAPPINGS, TOP_LEVEL_KEYS, EXPECT_LAYER_KEYS, EXPECT_TOP_KEYS, LayerSpec, NetworkSpec
@@ -35,12 +36,17 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
                 source,
                 did_you_mean(str(key), TOP_LEVEL_KEYS) or f"the keys are: {', '.join(TOP_LEVEL_KEYS)}",
             )
-    chosen = layout or document.get("layout") or "hwc"
+    chosen = layout or document.get("layout", "hwc")
     if not isinstance(chosen, str) or chosen.lower() not in LAYOUTS:
         raise where_error(f"layout must be 'hwc' or 'chw', got {chosen!r}", "layout", "hwc = [H, W, C] (Keras), chw = [C, H, W] (PyTorch)")
     chosen = chosen.lower()
     if "input" not in document:
         raise where_error("the spec has no input", source, "add e.g. 'input: [32, 32, 3]'")
+    with declaring(_declared_symbols(document.get("symbols", None), "symbols" in document)):
+        return _build(document, chosen, source, limits)
+
+
+def _build(document: Any, chosen: str, source: str, limits: Limits) -> NetworkSpec:
     input_dims = _input_dims(document["input"])
     layers_doc = document.get("layers")
     if not isinstance(layers_doc, list) or not layers_doc:
@@ -52,6 +58,8 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     if len(layers_doc) > limits.layers:
         raise limit_error("layers", f"the spec has {len(layers_doc):,} layers", limits, where="layers")
     name = document.get("name")
+    if name is not None and (isinstance(name, bool) or not isinstance(name, (str, int)) or not str(name).strip()):
+        raise where_error(f"the network's name must be text, got {name!r}", "name", "write e.g. name: LeNet-5 (in quotes if it holds : or #)")
     if name is not None and not str(name).isprintable():
         raise where_error(f"the network's name {str(name)!r} holds {unprintable(str(name))}", "name",
                            "write the name as one line of visible text")
@@ -61,6 +69,29 @@ def build_spec(document: Any, *, layout: str | None = None, source: str = "<spec
     layers = build_layers(expanded.nodes)
     expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: where_error(p, "expect", h))
     return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
+
+
+def _declared_symbols(value: Any, given: bool) -> tuple[str, ...] | None:
+    """The top-level `symbols:` list (or 'n, m' text): the spec's only symbols; None when it has none."""
+    if not given:
+        return None
+    example = "write e.g. 'symbols: [n, width]'"
+    if isinstance(value, str):
+        value = [word.strip() for word in value.split(",")]
+    if not isinstance(value, list) or not value:
+        raise where_error(f"symbols must be a list of names, got {value!r}", "symbols", example)
+    seen: list[str] = []
+    for name in value:
+        if not isinstance(name, str) or not valid_declaration(name):
+            raise where_error(
+                f"{name!r} cannot be a symbol",
+                "symbols",
+                "a symbol is a name of letters, digits and _ that starts with a letter and is no keyword (same, valid, true, …)",
+            )
+        if name in seen:
+            raise where_error(f"the symbol '{name}' is listed twice", "symbols", "list each symbol once")
+        seen.append(name)
+    return tuple(seen)
 
 
 def _input_dims(value: Any) -> tuple[Any, ...]:

@@ -7,10 +7,18 @@ from ..errors import SpecError
 from ..layers import size_words
 from .records import INLINE_EXAMPLE
 
+# Numbers as YAML and JSON write them, in the digits 0-9 only (Python's int() and float() also read
+# '٣', '３', '1_000', 'nan' and 'infinity': here they stay text, and the argument says what is wrong).
+_INT = r"[+-]?[0-9]+"
+_FLOAT = r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+"
+HEAD_KEYS = ("layout", "name", "symbols")  # what may follow the input size
+
 # --------------------------------------------------------------------------- inline form
 
 
 def inline_value(text: str) -> Any:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":  # padding='same', name="conv 1"
+        return text[1:-1]
     lowered = text.lower()
     if lowered in ("true", "yes", "on"):
         return True
@@ -18,12 +26,10 @@ def inline_value(text: str) -> Any:
         return False
     if lowered in ("none", "null"):
         return None
-    if re.fullmatch(r"[+-]?\d+", text):
+    if re.fullmatch(_INT, text):
         return int(text)
-    try:
+    if re.fullmatch(_FLOAT, text):
         return float(text)
-    except ValueError:
-        pass
     text = text.strip("[]()")
     words = size_words(text, negative=True)
     if words is not None:
@@ -32,20 +38,34 @@ def inline_value(text: str) -> Any:
 
 
 def parse_inline(text: str) -> dict[str, Any]:
-    """'input 227x227x3; conv2d 96 kernel=11 stride=4; …' to the same mapping a YAML file gives."""
+    """'input 227x227x3; conv2d 96 kernel=11 stride=4; …' to the same mapping a YAML file gives.
+
+    The size may be written 32x32x3, 32 x 32 x 3, [32, 32, 3] or (32, 32, 3); layout=, name= and
+    symbols= may follow it.
+    """
     items = [item.strip() for item in re.split(r"[;\n]", text) if item.strip()]
     written = re.match(r"(?i)\s*input(?:[\s:=]+|$)(.*)", items[0])  # 'input 32x32x3', 'input: 32x32x3'
-    head = ["input", *written.group(1).split()] if written else items[0].split()
-    document: dict[str, Any] = {}
-    if head[0].lower() != "input" or len(head) < 2:
+    if not written or not written.group(1).strip():
         raise SpecError("an inline spec starts with 'input HxWxC'", hint=f"e.g. {INLINE_EXAMPLE}", where="inline spec")
-    size = inline_value(head[1].strip(":="))
+    words = written.group(1).split()
+    first_key = next((i for i, word in enumerate(words) if "=" in word), len(words))
+    size = inline_value(" ".join(words[:first_key]).strip(":="))  # '25 x 64 x 1' and '(25, 64, 1)' too
+    if first_key > 1 and not isinstance(size, list):  # '32x32x3 extra': the size is the first word
+        first_key = 1
+        size = inline_value(words[0].strip(":="))
+    document: dict[str, Any] = {}
     document["input"] = size if isinstance(size, list) else [size]
-    for token in head[2:]:
+    for token in words[first_key:]:
         key, _, value = token.partition("=")
-        if key not in ("layout", "name") or not value:
-            raise SpecError(f"unexpected '{token}' after the input size", hint="only layout=hwc|chw and name=… may follow it", where="inline spec")
-        document[key] = value
+        if not _ or "=" not in token:
+            raise SpecError(f"unexpected '{token}' after the input size", hint="only layout=hwc|chw, name=… and symbols=… may follow it",
+                            where="inline spec")
+        if key not in HEAD_KEYS or not value:
+            raise SpecError(f"unexpected '{token}' after the input size", hint="only layout=hwc|chw, name=… and symbols=… may follow it",
+                            where="inline spec")
+        if key in document:
+            raise SpecError(f"'{key}=' is given twice after the input size", hint="give it once", where="inline spec")
+        document[key] = value.split(",") if key == "symbols" else inline_value(value)
     document["layers"] = [inline_layer(item, index) for index, item in enumerate(items[1:], start=1)]
     return document
 
@@ -59,6 +79,11 @@ def inline_layer(item: str, index: int) -> dict[str, Any]:
             key, _, value = token.partition("=")
             if not key or not value:
                 raise SpecError(f"'{token}' is not key=value", hint="write e.g. stride=2", layer_index=index, layer_type=tokens[0])
+            if key == "type":
+                raise SpecError(f"'{token}': the first word, '{tokens[0]}', is the layer's type", hint=f"write '{value} …' for a {value} layer",
+                                layer_index=index, layer_type=tokens[0])
+            if key in entry:  # YAML and JSON refuse a key given twice as well
+                raise SpecError(f"'{key}' is given twice", hint="keep one of them", layer_index=index, layer_type=tokens[0])
             entry[key] = value.split(",") if key == "from" else inline_value(value)
         else:
             positional.append(inline_value(token))

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 # there, before the slower ABC check that other mappings (from Python callers) need.
 MAPPINGS = (dict, Mapping)
 
-TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "layers", "blocks", "expect")
+TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "symbols", "layers", "blocks", "expect")
 LAYER_KEYS = ("type", "name", "from", "expect")
 # A student's answers (`convcalc check`); `summary` ignores them.
 EXPECT_LAYER_KEYS = ("shape", "params", "weights", "biases", "trainable_params", "non_trainable_params")
@@ -83,5 +83,3 @@ class Template(NamedTuple):
     def params(self) -> tuple[str, ...]:
         return (*self.required, *self.defaults)
 
-
-# The private records below are plain classes with __slots__, not dataclasses: nothing

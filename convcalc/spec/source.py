@@ -14,8 +14,8 @@ from .inline import parse_inline
 
 
 def looks_inline(text: str) -> bool:
-    """An inline spec starts with 'input' followed by a size, e.g. 'input 32x32x3; …'."""
-    return "\n" not in text.strip() and bool(re.match(r"\s*input\s+[\[\(]?\s*\w", text))  # a file: no regex
+    """An inline spec starts with 'input' followed by a size, e.g. 'input 32x32x3; …' or 'input: (32, 32, 3); …'."""
+    return "\n" not in text.strip() and bool(re.match(r"\s*input(?:\s+|\s*:\s*)[\[\(]?\s*\w", text))  # a file: no regex
 
 
 def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple[str, str]:

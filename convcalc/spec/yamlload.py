@@ -19,12 +19,22 @@ from ..limits import Limits, limit_error, paused_gc
 
 
 _CORE = "tag:yaml.org,2002:"
+
+
+def _octal_with_zero(text: str) -> bool:
+    """'017', '-0_17': YAML 1.1's octal with a leading zero (not 0, 0x…, 0b…)."""
+    digits = text.lstrip("+-").replace("_", "")
+    return len(digits) > 1 and digits[0] == "0" and digits[1].isdigit()
 _MERGE = object()  # the '<<' key
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
-def _to_int(text: str) -> int:
-    """YAML 1.1 integers as PyYAML reads them: 1_000, 0x1f, 0b101, 017 (octal), 1:30 (base 60)."""
+def _to_int(text: str) -> int | str:
+    """YAML 1.1 integers as PyYAML reads them: 1_000, 0x1f, 0b101. Two forms stay text, as YAML 1.2 and JSON
+    read them: 017 (octal 15 in YAML 1.1, 17 in YAML 1.2: a size refuses it and says why) and 1:30 (base
+    60: 90 in YAML 1.1; a size or a time, and a base-60 number of many parts took minutes to compute)."""
+    if ":" in text or _octal_with_zero(text):
+        return text
     value = text.replace("_", "")
     sign = -1 if value[0] == "-" else 1
     if value[0] in "+-":
@@ -42,7 +52,9 @@ def _to_int(text: str) -> int:
     return sign * int(value)
 
 
-def _to_float(text: str) -> float:
+def _to_float(text: str) -> float | str:
+    if ":" in text:  # base 60, as for integers
+        return text
     value = text.replace("_", "").lower()
     sign = -1.0 if value[0] == "-" else 1.0
     if value[0] in "+-":
