@@ -31,3 +31,20 @@ def test_ci_tests_the_oldest_release_pyproject_allows():
     assert set(pinned) == set(bounds), "every lower bound in pyproject.toml has its pin in .ci/oldest.txt"
     for name, version in bounds.items():
         assert _same_release(pinned[name], version), (name, pinned[name], version)
+
+
+def test_the_wheel_ships_every_subpackage():
+    """`pip install .` must install convcalc.spec, convcalc.layers, …: with `packages = ["convcalc"]` the
+    wheel held the top folder alone, and the README's first command failed outside the checkout with
+    ModuleNotFoundError. setuptools includes a package when its dotted name matches an include pattern
+    (fnmatch), as below."""
+    from fnmatch import fnmatchcase
+
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = re.search(r"^\[tool\.setuptools\.packages\.find\]\n(.*?)(?=^\[|\Z)", text, re.M | re.S)
+    assert section, "pyproject.toml finds the packages ([tool.setuptools.packages.find])"
+    include = re.findall(r'"([^"]+)"', re.search(r"^include\s*=\s*\[(.*?)\]", section.group(1), re.M | re.S).group(1))
+    packages = [".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "convcalc").rglob("__init__.py")]
+    assert len(packages) > 1
+    missing = [p for p in packages if not any(fnmatchcase(p, pattern) for pattern in include)]
+    assert not missing, f"not in the wheel: {missing}"
