@@ -223,7 +223,7 @@ def _no_layout(what: str):
 @format_option(("svg", "png"), "svg", "The picture format (else from -o's suffix)")
 @output_option("Write FILE (.svg or .png); without it, or with '-', the picture goes to standard output.")
 @click.option("--theme", type=click.Choice(["light", "dark"]), default="light", show_default=True)
-@click.option("--scale", type=click.Choice(["log", "linear"]), default="log", show_default=True, help="How sizes map to box sides.")
+@click.option("--scale", type=click.Choice(["sqrt", "log", "linear"]), default="sqrt", show_default=True, help="How sizes map to box sides.")
 @click.option("--depth", type=int, help="Draw each block nested at this level as one node (1 = top-level blocks).")
 @click.option("--width", "max_width", type=click.IntRange(min=0), default=1500, show_default=True,
               help="Wrap a longer network into rows this many pixels wide; 0 never wraps.")

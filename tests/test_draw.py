@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 pytest.importorskip("drawsvg")
 
 from conftest import cli_runner  # noqa: E402
+from draw_reading import SVG, edges, face, front_size, parse, recede, texts, volumes, windows  # noqa: E402
 
 from convcalc import analyze, spec_from_text, summarize  # noqa: E402
 from convcalc.cli import main  # noqa: E402
@@ -30,42 +30,6 @@ GOLDEN = HERE / "golden"
 LENET = str(FIXTURES / "lenet5.yaml")
 RESIDUAL = str(FIXTURES / "residual.yaml")
 RESNET18 = str(HERE.parent / "specs" / "resnet18.yaml")
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg.encode("utf-8"))
-
-
-def volumes(root: ET.Element) -> dict[str, ET.Element]:
-    found = [g for g in root.iter(f"{SVG}g") if "volume" in g.get("class", "").split()]
-    names = [g.get("data-layer") for g in found]
-    assert len(names) == len(set(names)), f"a layer drawn twice: {names}"
-    return dict(zip(names, found))
-
-
-def texts(group: ET.Element, cls: str) -> list[str]:
-    return ["".join(t.itertext()) for t in group.iter(f"{SVG}text") if t.get("class") == cls]
-
-
-def face(group: ET.Element, cls: str) -> list[tuple[float, float]]:
-    path = next(p for p in group.iter(f"{SVG}path") if p.get("class") == cls)
-    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path.get("d"))]
-    return list(zip(numbers[::2], numbers[1::2]))
-
-
-def front_size(group: ET.Element) -> tuple[float, float]:
-    """(thickness, height) of a box: the front face's width (depth C) and height (H)."""
-    points = face(group, "front")
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
-    return max(xs) - min(xs), max(ys) - min(ys)
-
-
-def recede(group: ET.Element) -> float:
-    """The drawn length of the receding side (W): front-top-left to back-top-left of the top face."""
-    points = face(group, "top")
-    (x0, y0), (x3, y3) = points[0], points[3]
-    return math.hypot(x3 - x0, y3 - y0)
 
 
 # --------------------------------------------------------------------------- LeNet-5 facts
@@ -99,7 +63,7 @@ def lenet_linear() -> ET.Element:
 
 @pytest.mark.parametrize("spec", [LENET, RESIDUAL, RESNET18], ids=["lenet5", "residual", "resnet18"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
-@pytest.mark.parametrize("scale", ["log", "linear"])
+@pytest.mark.parametrize("scale", ["sqrt", "log", "linear"])
 def test_svg_is_well_formed(spec, theme, scale):
     root = parse(svg_text(summarize(spec), theme=theme, scale=scale))
     assert root.tag == f"{SVG}svg"
@@ -150,12 +114,24 @@ def test_linear_scale_sides_follow_shapes(lenet_linear, _, a, b, side, ratio):
     assert measure(a) / measure(b) == pytest.approx(ratio, rel=2e-3)
 
 
-def test_log_scale_orders_sizes_and_a_halving_is_one_step(lenet_svg):
-    drawn = volumes(parse(lenet_svg))
+def test_log_scale_orders_sizes_and_a_halving_is_one_step():
+    drawn = volumes(parse(svg_text(summarize(LENET), scale="log")))
     height = {name: front_size(drawn[name])[1] for name in ("input", "C1", "S2", "C3", "S4")}
     assert height["input"] > height["C1"] > height["S2"] > height["C3"] > height["S4"]
     # on a logarithmic scale 28 → 14 and 10 → 5 (both halvings, LeCun 1998) are the same step
     assert height["C1"] - height["S2"] == pytest.approx(height["C3"] - height["S4"], abs=0.02)
+
+
+def test_default_square_root_scale_keeps_each_halving_the_same_ratio(lenet_svg):
+    """The default scale: a side ∝ √size, so every halving (28 → 14, 10 → 5 in LeNet-5, LeCun 1998)
+    shortens a side by the same factor √2, and the subtitle says which scale it is."""
+    root = parse(lenet_svg)
+    drawn = volumes(root)
+    height = {name: front_size(drawn[name])[1] for name in ("C1", "S2", "C3", "S4")}
+    assert height["C1"] / height["S2"] == pytest.approx(math.sqrt(2), rel=2e-3)
+    assert height["C3"] / height["S4"] == pytest.approx(math.sqrt(2), rel=2e-3)
+    subtitle = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text") if t.get("class") == "subtitle")
+    assert "sides on a square-root scale" in subtitle
 
 
 def test_kernel_spans_whole_depth_and_pooling_window_one_channel(lenet_linear):
@@ -209,7 +185,14 @@ def test_residual_volumes(residual_root, name, style, shape, folded):
 
 
 def _edges(root: ET.Element) -> set[tuple[str, str]]:
-    return {(p.get("data-source"), p.get("data-target")) for p in root.iter(f"{SVG}path") if p.get("class") == "edge"}
+    return {(p.get("data-source"), p.get("data-target")) for p in edges(root)}
+
+
+def _connections(root: ET.Element) -> set[tuple[str, str]]:
+    """Every input drawn: as a line, a dense fan, or a kernel on its input volume (which stands for the line)."""
+    fans = {(p.get("data-source"), p.get("data-target")) for p in root.iter(f"{SVG}path") if p.get("class") == "dense-fan"}
+    on_source = {(g.get("data-source"), name) for name, g in windows(root).items() if "free" not in g.get("class").split()}
+    return _edges(root) | fans | on_source
 
 
 def test_residual_graph_edges_and_rows(residual_root):
@@ -233,7 +216,7 @@ def test_resnet18_wraps_and_states_torchvision_count():
     subtitle = "".join(next(t for t in wrapped.iter(f"{SVG}text") if t.get("class") == "subtitle").itertext())
     assert "11,689,512 trainable parameters" in subtitle
     assert len(volumes(wrapped)) == len(volumes(single))
-    assert _edges(wrapped) == _edges(single)
+    assert _connections(wrapped) == _connections(single)
 
 
 def test_depth_collapses_blocks_into_one_node():
@@ -250,8 +233,10 @@ def test_depth_collapses_blocks_into_one_node():
     # the block's output is its last layer's (4, 4, 4); its parameters are its convs' 3·3·3·4+4 and 3·3·4·4+4
     assert stage.shape.describe("hwc") == "(4, 4, 4)" and stage.own_params == 112 + 148
     two = build_nodes(report, depth=2)
-    assert [n.key for n in two] == ["input", "conv2d_1", "inner", "maxpool2d_1", "flatten_1", "dense_1"]
+    # the block 'inner' holds one layer: drawn as that layer (a box with its kernel), not as a block
+    assert [n.key for n in two] == ["input", "conv2d_1", "conv2d_2", "maxpool2d_1", "flatten_1", "dense_1"]
     assert [l.name for l in two[1].folded] == ["relu_1"]
+    assert not two[2].block and two[2].layer.name == "conv2d_2"
     root = parse(svg_text(report, depth=1))
     assert texts(volumes(root)["stage1"], "kind") == ["block · 4 layers"]
 

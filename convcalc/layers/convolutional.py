@@ -186,7 +186,7 @@ class SeparableConv2D(LayerKind):
 
 
 class _ConvTranspose(LayerKind):
-    category = "conv"  # its window spreads each input position: drawn without a window
+    category, window_reach = "conv", "all"  # each input position, through all channels, spreads over a window
     primary = "filters"
     args = (
         Arg("filters", positive, doc="output channels K"),

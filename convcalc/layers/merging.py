@@ -65,7 +65,7 @@ class _Merge(LayerKind):
 
 @register
 class Add(_Merge):
-    name = "add"
+    name, merge_symbol = "add", "+"
     aliases = ("sum",)
     summary = "element-wise sum of its inputs (a residual shortcut); sizes of 1 broadcast"
     pytorch = function("{inputs}", join=" + ", adapters=("broadcast",))
@@ -86,7 +86,7 @@ class Subtract(_Merge):
 
 @register
 class Multiply(_Merge):
-    name = "multiply"
+    name, merge_symbol = "multiply", "×"
     aliases = ("mul",)
     summary = "element-wise product of its inputs (a squeeze-and-excitation gate); sizes of 1 broadcast"
     pytorch = function("{inputs}", join=" * ", adapters=("broadcast",))

@@ -103,7 +103,9 @@ class LayerKind:
     # How `convcalc draw` shows it: its colour family (conv, pool, dense, merge, reshape, other);
     # whether it is point-wise (keeps the shape, mixes nothing across units: folded into the box
     # before it); how deep its sliding window reaches into the input ('all' channels, each
-    # 'channel' alone, or None for no window).
+    # 'channel' alone, or None for no window); the sign of an element-wise merge ('+', '×': drawn
+    # as that sign in a circle; None: drawn as a volume).
+    merge_symbol: ClassVar[str | None] = None
     category: ClassVar[str] = "other"
     pointwise: ClassVar[bool] = False
     is_activation: ClassVar[bool] = False  # may be named in a conv or dense layer's activation=
