@@ -10,7 +10,7 @@ encoder–decoder is drawn as a U.
 The road: ``nodes`` (what is drawn, from the kinds' declarations) → ``structure`` (series,
 branches, the U) → ``sizes`` and ``labels`` → ``layout`` (columns, strips, rows) → ``routes``
 (the lines) → ``svg`` (drawsvg) → ``output`` (SVG text, PNG, files). Each module imports only
-those before it, and convcalc's engine, layers, arith, shapes and errors; drawsvg and CairoSVG
+those before it, and convcalc's engine, layers, arith, shapes, limits and errors; drawsvg and CairoSVG
 are imported when a picture is made (``pip install 'convcalc[draw]'``).
 """
 from .nodes import DrawError, Node, build_nodes, check_drawable

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...engine import NetworkReport
+from ...limits import paused_gc
 from .nodes import DrawError
 from .svg import INSTALL, render
 
@@ -17,8 +18,9 @@ MAX_PNG_PIXELS = 150_000_000  # 600 MB of ARGB: a larger network picture is bett
 
 
 def svg_text(report: NetworkReport, **options: Any) -> str:
-    """The picture as SVG text."""
-    return render(report, **options).as_svg() + "\n"
+    """The picture as SVG text (no cyclic collection meanwhile: drawsvg makes many objects and no garbage)."""
+    with paused_gc():
+        return render(report, **options).as_svg() + "\n"
 
 
 def png_bytes(svg: str, *, has_blocks: bool = False) -> bytes:
