@@ -75,7 +75,7 @@ class Add(_Merge):
 
 @register
 class Subtract(_Merge):
-    name = "subtract"
+    name, merge_symbol = "subtract", "−"
     aliases = ("sub",)
     min_inputs, max_inputs = 2, 2
     summary = "element-wise difference of its two inputs, the first minus the second (Keras Subtract); sizes of 1 broadcast"

@@ -50,10 +50,10 @@ def page(pictures: dict[str, str]) -> str:
         NOTE,
         "# Gallery: every shipped spec, drawn",
         "",
-        "Each picture is what `convcalc draw specs/NAME.yaml -o NAME.svg` writes (the light theme, the",
-        "square-root scale, the default `--width 1500`); see the README's drawing section for what the",
-        "boxes, kernels and lines mean. A network too tall for its page at full detail draws its blocks",
-        "whole and says so under its title; `--depth N` chooses the level yourself.",
+        "Each picture is what `convcalc draw` writes for the spec named under its title, with the light",
+        "theme, the square-root scale and the default `--width 1500`; [drawing.md](drawing.md) says what",
+        "the boxes, kernels and lines mean. A network too tall for its page at full detail draws its",
+        "blocks whole and says so under its title; `--depth N` chooses the level yourself.",
         "",
     ]
     for spec in specs():

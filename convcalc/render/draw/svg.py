@@ -226,11 +226,13 @@ def _volume(dw: Any, p: Placed, label_top: float, lines: Sequence[tuple[str, str
 
 
 def _sign(dw: Any, symbol: str, p: Placed, radius: float, colours: dict[str, str]) -> Any:
-    """The merge's declared sign: + and × as strokes, anything else as text."""
+    """The merge's declared sign: +, − and × as strokes, anything else as text."""
     arm = radius * 0.55
     sign = dw.Path(class_="sign", stroke=colours["outline"], stroke_width=1.6, fill="none")
     if symbol == "+":
         sign.M(_r(p.cx - arm), _r(p.cy)).H(_r(p.cx + arm)).M(_r(p.cx), _r(p.cy - arm)).V(_r(p.cy + arm))
+    elif symbol == "−":
+        sign.M(_r(p.cx - arm), _r(p.cy)).H(_r(p.cx + arm))
     elif symbol == "×":
         d = arm * 0.75
         sign.M(_r(p.cx - d), _r(p.cy - d)).L(_r(p.cx + d), _r(p.cy + d)).M(_r(p.cx - d), _r(p.cy + d)).L(_r(p.cx + d), _r(p.cy - d))
