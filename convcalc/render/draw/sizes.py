@@ -51,7 +51,7 @@ class Extent:
 def scaler(largest: int, low: float, high: float, scale: str) -> Callable[[int], float]:
     """Map a size 1…largest to pixels on the scale named."""
     if scale == "linear":
-        return lambda n: max(LINEAR_MIN, high * n / largest)
+        return lambda n: max(LINEAR_MIN, high * (n / largest))  # int / int first: sizes may pass a float's range
     if largest <= 1:
         return lambda n: high if scale == "sqrt" else low
     if scale == "sqrt":
@@ -134,12 +134,12 @@ def window_on(volume: Extent, shape: Shape, window: Sequence[int], reach: str, g
     src_h, src_w = map_sides(shape)
     kh, kw = (window[0], 1) if len(window) == 1 else (window[-2], window[-1])
     t, h, w = volume.thickness, volume.height, volume.recede
-    win_h = min(h, max(least, h * kh / src_h))
-    win_w = min(w, max(least, w * kw / src_w)) if len(window) > 1 else w
+    win_h = min(h, max(least, h * (kh / src_h)))
+    win_w = min(w, max(least, w * (kw / src_w))) if len(window) > 1 else w
     if reach == "all":
-        thick = t / groups if groups > 1 else t
+        thick = t * (1 / groups) if groups > 1 else t
     else:
-        thick = min(t, max(3.0, t / shape.channels))
+        thick = min(t, max(3.0, t * (1 / shape.channels)))
     h0 = min(max(0.0, h * 0.4 - win_h / 2), h - win_h)
     w0 = min(max(0.0, w * 0.45 - win_w / 2), w - win_w)
     return Window(t - thick, thick, h0, win_h, w0, win_w)

@@ -306,7 +306,7 @@ def _patch(layer: Any, target: Placed) -> tuple[float, float]:
     kw = steps[-1].window if len(steps) > 1 else 1
     out_h = steps[-2].size_out if len(steps) > 1 else steps[0].size_out
     out_w = steps[-1].size_out if len(steps) > 1 else 1
-    return max(KERNEL_MIN, target.extent.height * kh / out_h), max(KERNEL_MIN, target.extent.recede * kw / out_w)
+    return max(KERNEL_MIN, target.extent.height * (kh / out_h)), max(KERNEL_MIN, target.extent.recede * (kw / out_w))
 
 
 # --------------------------------------------------------------------------- edges and the legend
