@@ -165,16 +165,20 @@ def _summary(spec, output_format, output, layout, strict, depth, explain, assign
     show_memory = bool(columns and "memory" in columns) or any(o is not None for o in (dtype, batch, optimizer))
     try:  # a figure built from the sizes (a receptive field) may pass a limit: every figure is made before output
         with int_digits(limits), output_to(output) as out:
-            if explain:
-                from .render.explain import print_explained
-
-                print_explained(report, output_format, out, depth, columns, show_memory=show_memory, **cost_options)
-                return
             if output_format == "table":
                 from .costs import network_costs
                 from .render.table import print_table
 
                 print_table(report, out, depth, columns, network_costs(report, **cost_options), show_memory, quiet=quiet)
+                if explain:  # what render.explain.print_explained writes, with --quiet reaching the table
+                    from .render.explain import render_text
+
+                    out.write("\n" + render_text(report))
+                return
+            if explain:
+                from .render.explain import print_explained
+
+                print_explained(report, output_format, out, depth, columns, show_memory=show_memory, **cost_options)
                 return
             from .render import formats
 

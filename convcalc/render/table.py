@@ -108,8 +108,15 @@ def print_table(
 class Plan:
     """Which columns are shown, and how wide each is (cells wider than that are wrapped)."""
 
-    def __init__(self, kept: list[int], widths: list[int], hidden: list[str]) -> None:
+    def __init__(self, kept: list[int], widths: list[int], hidden: list[str], lengths: list[list[int]]) -> None:
         self.kept, self.widths, self.hidden = kept, widths, hidden
+        self.lengths = lengths  # every cell's width in cells, row by row (measured once)
+
+
+def _cell_len(text: str) -> int:
+    from rich.cells import cell_len
+
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def _span(widths: list[int]) -> int:
@@ -123,12 +130,12 @@ def fit(keys, headers: list[str], right: list[bool], cells: list[list[str]], wid
     from rich.cells import cell_len
 
     natural = [cell_len(h) for h in headers]
-    for row in cells:
-        for i, cell in enumerate(row):
-            natural[i] = max(natural[i], cell_len(cell))
+    lengths = [[len(cell) if cell.isascii() else cell_len(cell) for cell in row] for row in cells]
+    for row in lengths:
+        natural = list(map(max, natural, row))
     kept = list(range(len(keys)))
     if _span(natural) <= width:
-        return Plan(kept, natural, [])
+        return Plan(kept, natural, [], lengths)
     if droppable:
         rank = {key: n for n, key in enumerate(FIT_ORDER)}
         order = sorted(kept, key=lambda i: rank.get(keys[i], len(FIT_ORDER)))
@@ -142,11 +149,10 @@ def fit(keys, headers: list[str], right: list[bool], cells: list[list[str]], wid
     widths = [natural[i] for i in kept]
     if _span(widths) > width:  # the kept text columns wrap at spaces: no narrower than their longest word
         words = {i: max((cell_len(w) for w in headers[i].split()), default=1) for i in kept if not right[i]}
-        for row in cells:
+        for row, row_lengths in zip(cells, lengths):
             for i, longest in words.items():
-                cell = row[i]
-                if cell_len(cell) > longest:
-                    words[i] = max(longest, *(cell_len(w) for w in cell.split()))
+                if row_lengths[i] > longest:
+                    words[i] = max(longest, *(cell_len(w) for w in row[i].split()))
         floors = [words.get(i, natural[i]) for i in kept]
         narrowed = list(widths)
         _narrow(narrowed, floors, width)
@@ -154,7 +160,7 @@ def fit(keys, headers: list[str], right: list[bool], cells: list[list[str]], wid
             narrowed = list(widths)
             _narrow(narrowed, [min(f, 8) if i in words else f for f, i in zip(floors, kept)], width)
         widths = narrowed
-    return Plan(kept, widths, [keys[i] for i in range(len(keys)) if i not in kept])
+    return Plan(kept, widths, [keys[i] for i in range(len(keys)) if i not in kept], lengths)
 
 
 def _narrow(widths: list[int], floors: list[int], width: int) -> None:
@@ -229,20 +235,31 @@ def draw(plan: Plan, title: str, headers: list[str], right: list[bool], body, bo
     widths, kept = plan.widths, plan.kept
     aligns = [right[i] for i in kept]
     total = _span(widths)
+    columns = list(zip(kept, widths, aligns))
 
     def rule(chars: str, line: str) -> str:
         left, _, cross, end = chars
         return left + cross.join(line * (w + 2) for w in widths) + end
 
+    def one_line(cells: list[str], lengths: list[int], bar: str) -> str | None:
+        """The row on one line (most rows), or None when a cell must wrap."""
+        parts = []
+        for i, w, is_right in columns:
+            pad = w - lengths[i]
+            if pad < 0:
+                return None
+            parts.append(f" {' ' * pad}{cells[i]} " if is_right else f" {cells[i]}{' ' * pad} ")
+        return bar + bar.join(parts) + bar
+
     def row_lines(cells: list[str], bar: str) -> list[str]:
-        wrapped = [[c] if cell_len(c) <= w else wrap_words(c, w) for c, w in zip(cells, widths)]
+        wrapped = [[c] if _cell_len(c) <= w else wrap_words(c, w) for c, w in zip(cells, widths)]
         height = max(len(lines) for lines in wrapped)
         out = []
         for n in range(height):
             parts = []
             for lines, w, is_right in zip(wrapped, widths, aligns):
                 value = lines[n] if n < len(lines) else ""
-                pad = " " * (w - cell_len(value))
+                pad = " " * (w - _cell_len(value))
                 parts.append(" " + (pad + value if is_right else value + pad) + " ")
             out.append(bar + bar.join(parts) + bar)
         return out
@@ -255,8 +272,13 @@ def draw(plan: Plan, title: str, headers: list[str], right: list[bool], body, bo
     for line in row_lines([headers[i] for i in kept], box.head[0]):
         lines.append((line, "bold"))
     lines.append((rule(box.rule, box.rule[1]), None))
-    for cells, style in body:
-        for line in row_lines([cells[i] for i in kept], box.body[0]):
+    bar = box.body[0]
+    for (cells, style), lengths in zip(body, plan.lengths):
+        line = one_line(cells, lengths, bar)
+        if line is not None:
+            lines.append((line, style))
+            continue
+        for line in row_lines([cells[i] for i in kept], bar):
             lines.append((line, style))
     lines.append((rule(box.bottom, box.bottom[1]), None))
     return lines
