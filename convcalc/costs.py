@@ -2,17 +2,17 @@
 
 Pure functions over a :class:`~convcalc.engine.NetworkReport`: no forward pass, no framework.
 Every count is an exact Python integer (or a SymPy expression for a symbolic spec); receptive
-field positions may be fractions after a transposed or upsampling layer. Each rule below is
-stated once, in ``FLOP_RULES`` and the docstrings, and the README's table of conventions
-repeats it.
+field positions may be fractions after a transposed or upsampling layer. The per-kind rules are
+declared on the kinds (convcalc/layers: ``flops``, ``flops_rule``, ``receptive_field``); here are
+the rules of each receptive-field behaviour, and ``FLOP_RULES``, the docs' table, written from them.
 """
 
 from typing import Any, NamedTuple
 
-from .arith import Size, is_int, product
+from .arith import Size, is_int
 from .engine import LayerReport, NetworkReport
+from .layers import KINDS
 from .limits import Limits, limit_error, max_bits
-from .shapes import Shape
 
 # --------------------------------------------------------------------------- settings
 
@@ -24,109 +24,41 @@ OPTIMIZER_STATES = {"sgd": 0, "momentum": 1, "adam": 2}
 
 # --------------------------------------------------------------------------- FLOPs
 
-# FLOPs per output element for element-wise kinds: one per elementary operation, a compare or
-# select counts one, and a transcendental function (exp, log, tanh, erf) counts one.
-ELEMENTWISE_FLOPS = {
-    "relu": (1, "max(0, x)"),
-    "relu6": (2, "max, min"),
-    "leaky_relu": (2, "multiply, select"),
-    "prelu": (2, "multiply, select"),
-    "elu": (4, "exp, subtract 1, multiply α, select"),
-    "selu": (5, "as ELU plus the scale"),
-    "sigmoid": (4, "negate, exp, add 1, divide"),
-    "tanh": (1, "tanh"),
-    "gelu": (5, "x/√2, erf, add 1, halve, multiply x"),
-    "silu": (5, "sigmoid (4) and a multiply"),
-    "hardsigmoid": (4, "add 3, max, min, divide by 6"),
-    "hardswish": (5, "hardsigmoid (4) and a multiply"),
-    "mish": (5, "exp, add 1, log, tanh, multiply"),
-    "softplus": (3, "exp, add 1, log"),
-    "softmax": (3, "exp, add to the sum, divide"),
-    "log_softmax": (3, "exp, add to the sum, subtract the log-sum"),
-    "identity": (0, "nothing"),
-    "batchnorm": (2, "multiply and add: inference form, statistics folded into scale and shift"),
-}
-FREE_KINDS = ("flatten", "reshape", "dropout", "zeropad1d", "zeropad2d", "zeropad3d", "concat",
-              "upsample1d", "upsample2d", "upsample3d")
-WEIGHTED_KINDS = ("conv1d", "conv2d", "conv3d", "depthwise_conv2d", "separable_conv2d",
-                  "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "dense")
-
-
-def _has_bias(layer: LayerReport) -> bool:
-    return bool(layer.spec.args.get("bias", False))
-
-
-def _window_volume(layer: LayerReport) -> Size:
-    return product(step.window for step in layer.outcome.axes)
-
-
-def _adaptive_window_sum(size_in: Size, size_out: Size, less: int) -> Size:
-    """Σ over the outputs of one axis of (window length − less), PyTorch's adaptive windows.
-
-    Window i spans [⌊i·In/Out⌋, ⌈(i+1)·In/Out⌉). For a symbolic size, In (exact when Out divides In).
-    """
-    if not (is_int(size_in) and is_int(size_out)):
-        return size_in - less * size_out
-    total = 0
-    for i in range(size_out):
-        start = (i * size_in) // size_out
-        end = -(-((i + 1) * size_in) // size_out)
-        total += end - start - less
-    return total
-
 
 def layer_flops(layer: LayerReport) -> Size:
-    """Floating-point operations of one layer for one sample, by the rules in ``FLOP_RULES``."""
-    kind = layer.type
-    out = layer.outcome
-    n_out = out.shape.numel()
-    n_in = layer.input_shapes[0].numel()
-    if kind in WEIGHTED_KINDS:
-        return 2 * out.macs + (n_out if _has_bias(layer) else 0)
-    if kind.startswith("maxpool"):
-        return (_window_volume(layer) - 1) * n_out
-    if kind.startswith("avgpool"):
-        return _window_volume(layer) * n_out
-    if kind == "global_avgpool":
-        return n_in
-    if kind == "global_maxpool":
-        return n_in - layer.input_shapes[0].channels
-    if kind.startswith("adaptive_"):
-        shape_in = layer.input_shapes[0]
-        less = 1 if "max" in kind else 0
-        per_channel = product(
-            _adaptive_window_sum(w_in, w_out, 0) for w_in, w_out in zip(shape_in.spatial, out.shape.spatial)
-        )
-        windows = out.shape.spatial_numel()
-        return (per_channel - less * windows) * shape_in.channels
-    if kind in ("layernorm", "groupnorm"):
-        return (7 if layer.spec.args.get("affine", True) else 5) * n_out
-    if kind in ("add", "multiply"):
-        return (len(layer.input_shapes) - 1) * n_out
-    if kind in ELEMENTWISE_FLOPS:
-        return ELEMENTWISE_FLOPS[kind][0] * n_out
-    if kind in FREE_KINDS:
-        return 0
-    return 2 * out.macs  # a kind without a rule of its own: its multiply-accumulates only
+    """Floating-point operations of one layer for one sample, by its kind's declared rule.
+
+    One elementary operation is one FLOP; a compare or select counts one, and a transcendental
+    function (exp, log, tanh, erf) counts one. Each kind states its rule (``flops``, ``flops_rule``
+    in convcalc/layers); ``FLOP_RULES`` is the table of them all.
+    """
+    return KINDS[layer.type].flops(layer.spec.args, layer.input_shapes, layer.outcome)
 
 
-# (kind, MACs rule, FLOPs rule): the README's table of conventions is written from these lines.
-FLOP_RULES = (
-    ("conv1d/2d/3d", "output elements × (C_in/groups) × kernel volume", "2·MACs + output elements (bias adds)"),
-    ("depthwise_conv2d", "output elements × kernel area", "2·MACs + output elements (bias)"),
-    ("separable_conv2d", "output positions × (kernel area·C·M + C·M·K)", "2·MACs + output elements (bias)"),
-    ("conv_transpose1d/2d/3d", "input positions × C_in × (K/groups) × kernel volume", "2·MACs + output elements (bias)"),
-    ("dense", "inputs × units", "2·MACs + units (bias)"),
-    ("maxpool", "0", "(window volume − 1) compares per output element"),
-    ("avgpool", "0", "window volume per output element (adds and a divide)"),
-    ("adaptive pools", "0", "Σ window volumes (avg) or Σ (volume − 1) (max), PyTorch's windows"),
-    ("global_avgpool / global_maxpool", "0", "input elements / input elements − C"),
-    ("batchnorm", "0", "2 per element (scale and shift, inference form)"),
-    ("layernorm / groupnorm", "0", "5 per element (mean, centre, square, sum, divide) + 2 with affine"),
-    ("activations", "0", "per element: " + ", ".join(f"{k} {v[0]}" for k, v in ELEMENTWISE_FLOPS.items() if k != "batchnorm")),
-    ("add / multiply", "0", "(inputs − 1) × output elements"),
-    ("concat, flatten, reshape, dropout, zeropad, upsample", "0", "0 (data movement, or nearest-neighbour copy)"),
-)
+def flop_rules() -> tuple[tuple[str, str, str], ...]:
+    """(kinds, MACs rule, FLOPs rule) rows, one per distinct rule, in registry order: the docs' table."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for kind in KINDS.values():
+        groups.setdefault((kind.macs_rule, kind.flops_text), []).append(kind.name)
+    return tuple((_kinds_label(names), macs, flops) for (macs, flops), names in groups.items())
+
+
+def _kinds_label(names: list[str]) -> str:
+    """'conv1d/2d/3d, depthwise_conv2d': kinds of one family by rank written once."""
+    import re
+
+    families: dict[str, list[str]] = {}
+    for name in names:
+        match = re.fullmatch(r"(.*?)([123]d)", name)
+        base, rank = (match.group(1), match.group(2)) if match else (name, "")
+        families.setdefault(base, []).append(rank)
+    return ", ".join(base + "/".join(ranks) for base, ranks in families.items())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "FLOP_RULES":  # written from the registry when asked for (the docs), not at start-up
+        return flop_rules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- receptive fields
@@ -264,41 +196,68 @@ def _union(fields: list[Field]) -> Field | None:
     return tuple(merged)
 
 
-def _layer_field(layer: LayerReport, inputs: list[Field | None]) -> Field | None:
-    out_shape: Shape = layer.outcome.shape
-    kind = layer.type
-    if out_shape.rank == 0 or any(f is None for f in inputs):
-        return None
-    if len(inputs) > 1:
-        return _union(inputs)  # type: ignore[arg-type]
-    prev = inputs[0]
-    assert prev is not None
-    shape_in = layer.input_shapes[0]
-    if layer.outcome.axes:
-        return tuple(
-            (_transposed if step.transposed else _window)(p, step.window, step.stride, step.pad_before)
-            for p, step in zip(prev, layer.outcome.axes)
-        )
-    if kind.startswith("zeropad"):
-        before = _zeropad_before(layer, shape_in.rank)
-        return tuple(_window(p, 1, 1, b) for p, b in zip(prev, before))
-    if kind.startswith("upsample"):
-        # nearest neighbour: output o copies input ⌊o/s⌋, bounded as a transposed window s, stride s
-        scale = layer.spec.args.get("scale", 2)
-        scales = scale if isinstance(scale, tuple) else (scale,) * shape_in.rank
-        return tuple(_transposed(p, s, s, 0) for p, s in zip(prev, scales))
-    if kind.startswith("adaptive_"):
-        return tuple(_adaptive(p, i, o) for p, i, o in zip(prev, shape_in.spatial, out_shape.spatial))
-    if out_shape.spatial == shape_in.spatial:
-        return prev  # element-wise, normalisation, dropout: each unit sees its own position
-    return None  # a reshape that moves positions around
+def _field_window(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """Convolution and pooling: the sliding window of each axis (transposed: spread over the output)."""
+    steps = layer.outcome.axes
+    if not steps:
+        return _field_pointwise(layer, inputs, layout)
+    return tuple((_transposed if step.transposed else _window)(p, step.window, step.stride, step.pad_before)
+                 for p, step in zip(inputs[0], steps))
 
 
-def _zeropad_before(layer: LayerReport, rank: int) -> list[Size]:
+def _field_pointwise(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """Element-wise, normalisation, dropout: each unit sees its own position (a reshape that moves
+    positions around has no field)."""
+    return inputs[0] if layer.outcome.shape.spatial == layer.input_shapes[0].spatial else None
+
+
+def _field_pad(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """Zero padding: the first unit starts the padding before."""
     from .layers import LayerContext, axis_pads
 
-    pads = axis_pads(layer.spec.args["padding"], rank, LayerContext(layer.index, layer.name, layer.type))
-    return [before for before, _ in pads]
+    pads = axis_pads(layer.spec.args["padding"], layer.input_shapes[0].rank, LayerContext(layer.index, layer.name, layer.type))
+    return tuple(_window(p, 1, 1, before) for p, (before, _) in zip(inputs[0], pads))
+
+
+def _field_upsample(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """Nearest neighbour: output o copies input ⌊o/s⌋, bounded as a transposed window s, stride s."""
+    scale = layer.spec.args.get("scale", 2)
+    scales = scale if isinstance(scale, tuple) else (scale,) * layer.input_shapes[0].rank
+    return tuple(_transposed(p, s, s, 0) for p, s in zip(inputs[0], scales))
+
+
+def _field_adaptive(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    return tuple(_adaptive(p, i, o) for p, i, o in zip(inputs[0], layer.input_shapes[0].spatial, layer.outcome.shape.spatial))
+
+
+def _field_merge(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """An element-wise merge sees what any of its inputs sees."""
+    return _union(inputs) if len(inputs) > 1 else _field_pointwise(layer, inputs, layout)
+
+
+def _field_join(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """A concat along the channels is a merge; joined along a spatial axis, units no longer line up."""
+    axis = layer.spec.args.get("axis")
+    if axis is not None and len(inputs) > 1 and layer.input_shapes[0].layout_axis_to_internal(axis, layout) != layer.outcome.shape.rank:
+        return None
+    return _field_merge(layer, inputs, layout)
+
+
+def _field_none(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    return None
+
+
+# A kind's declared receptive_field -> how a field passes through it.
+FIELD_RULES = {
+    "window": _field_window,
+    "pointwise": _field_pointwise,
+    "pad": _field_pad,
+    "upsample": _field_upsample,
+    "adaptive": _field_adaptive,
+    "merge": _field_merge,
+    "join": _field_join,
+    "none": _field_none,
+}
 
 
 def receptive_fields(report: NetworkReport) -> tuple[Field | None, ...]:
@@ -331,13 +290,10 @@ def _check_field_digits(field: Field, layer: LayerReport, limits: Limits) -> Non
 
 
 def _layer_field_with_layout(layer: LayerReport, inputs: list[Field | None], layout: str) -> Field | None:
-    if layer.type == "concat" and len(inputs) > 1 and layer.spec.args.get("axis") is not None:
-        if any(f is None for f in inputs) or layer.outcome.shape.rank == 0:
-            return None
-        internal = layer.input_shapes[0].layout_axis_to_internal(layer.spec.args["axis"], layout)
-        if internal != layer.outcome.shape.rank:
-            return None  # joined along a spatial axis: units no longer line up with the input
-    return _layer_field(layer, inputs)
+    """The layer's field from its inputs', by its kind's declared receptive-field rule (FIELD_RULES)."""
+    if layer.outcome.shape.rank == 0 or any(f is None for f in inputs):
+        return None
+    return FIELD_RULES[KINDS[layer.type].receptive_field](layer, inputs, layout)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- memory

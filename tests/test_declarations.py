@@ -58,6 +58,7 @@ class ToyPatchify2D(LayerKind):
     keras = counterpart("Conv2D", Param("filters", "dim", positional=True), Param("kernel_size", "patch", positional=True),
                         Param("strides", "patch"), Param("use_bias", "bias", True))
     onnx = ("Conv",)
+    macs_rule, receptive_field = "output positions × p·p·C·dim", "window"  # FLOPs: the default, 2·MACs + bias adds
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -137,6 +138,10 @@ def test_toy_kind_in_summary_json_matches_torch(toy_kind):
         assert layer["params"] == sum(p.numel() for p in module.parameters())
         assert 2 * layer["macs"] == counter.get_total_flops()
     assert [layer["type"] for layer in data["layers"]] == ["toy_patchify2d", "relu", "toy_patchify2d"]
+    # without a bias, the declared default FLOPs (2·MACs) are FlopCounterMode's count itself
+    assert data["layers"][2]["flops"] == counter.get_total_flops()
+    # a window of 4 then 2 (stride 4 then 2): every unit sees its own 8×8 patch of the input
+    assert [(f["size"], f["jump"], f["start"]) for f in data["layers"][2]["receptive_field"]] == [(8, 8, 0)] * 2
 
 
 def test_toy_kind_in_the_table_and_explain(toy_kind):
@@ -205,6 +210,18 @@ def test_every_kind_declares_its_counterpart(name, framework):
             assert all(part in known for part in param.source.split("*") if param.source), f"{param.name}: unknown source {param.source}"
         for need in declared.requires:
             assert need.source in known and need.reason
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_kind_declares_its_costs(name):
+    """FLOPs rule in words and a receptive-field behaviour costs.py knows; the docs' table has the kind once."""
+    from convcalc.costs import FIELD_RULES, FLOP_RULES
+
+    kind = KINDS[name]
+    assert kind.receptive_field in FIELD_RULES
+    assert kind.macs_rule and kind.flops_text
+    rows = [row for row in FLOP_RULES if row[1:] == (kind.macs_rule, kind.flops_text)]
+    assert len(rows) == 1
 
 
 @pytest.mark.parametrize("framework", ["pytorch", "keras"])

@@ -18,8 +18,9 @@ class _Activation(LayerKind):
 
 
 def _activation(name: str, summary: str, aliases: tuple[str, ...] = (), args: tuple[Arg, ...] = (), *,
-                pytorch: Any = None, keras: Any = None, onnx: tuple[str, ...] = ()) -> None:
-    fields = {"name": name, "summary": summary, "aliases": aliases, "args": args, "pytorch": pytorch, "keras": keras, "onnx": onnx}
+                pytorch: Any = None, keras: Any = None, onnx: tuple[str, ...] = (), flops: tuple[int, str] = (1, "")) -> None:
+    fields = {"name": name, "summary": summary, "aliases": aliases, "args": args, "pytorch": pytorch, "keras": keras, "onnx": onnx,
+              "flops_per_element": flops[0], "flops_rule": flops[1]}
     register(type(name, (_Activation,), fields))
 
 
@@ -31,39 +32,51 @@ def _keras_activation(name: str) -> Any:
 _AXIS = Arg("axis", integer, -1, "does not change shapes")
 
 _activation("relu", "max(0, x)",
-            pytorch=counterpart("nn.ReLU"), keras=_keras_activation("relu"), onnx=("Relu",))
+            pytorch=counterpart("nn.ReLU"), keras=_keras_activation("relu"), onnx=("Relu",), flops=(1, "max(0, x)"))
 _activation("relu6", "min(max(0, x), 6)",
-            pytorch=counterpart("nn.ReLU6"), keras=counterpart("ReLU", Param("max_value", literal=6.0)), onnx=("Clip",))
+            pytorch=counterpart("nn.ReLU6"), keras=counterpart("ReLU", Param("max_value", literal=6.0)), onnx=("Clip",),
+            flops=(2, "max, min"))
 _activation("sigmoid", "1 / (1 + e^−x)", ("logistic",),
-            pytorch=counterpart("nn.Sigmoid"), keras=_keras_activation("sigmoid"), onnx=("Sigmoid",))
+            pytorch=counterpart("nn.Sigmoid"), keras=_keras_activation("sigmoid"), onnx=("Sigmoid",),
+            flops=(4, "negate, exp, add 1, divide"))
 _activation("tanh", "hyperbolic tangent",
-            pytorch=counterpart("nn.Tanh"), keras=_keras_activation("tanh"), onnx=("Tanh",))
+            pytorch=counterpart("nn.Tanh"), keras=_keras_activation("tanh"), onnx=("Tanh",), flops=(1, "tanh"))
 _activation("softmax", "normalised exponentials", args=(_AXIS,),
-            pytorch=counterpart("nn.Softmax", Param("dim", "axis", form="dim")), keras=counterpart("Softmax", Param("axis", "axis", form="axis")),
-            onnx=("Softmax",))
+            pytorch=counterpart("nn.Softmax", Param("dim", "axis", form="dim")),
+            keras=counterpart("Softmax", Param("axis", "axis", form="axis")), onnx=("Softmax",), flops=(3, "exp, add to the sum, divide"))
 _activation("log_softmax", "log of softmax", ("logsoftmax",), (_AXIS,),
-            pytorch=counterpart("nn.LogSoftmax", Param("dim", "axis", form="dim")), keras=_keras_activation("log_softmax"), onnx=("LogSoftmax",))
+            pytorch=counterpart("nn.LogSoftmax", Param("dim", "axis", form="dim")), keras=_keras_activation("log_softmax"),
+            onnx=("LogSoftmax",),
+            flops=(3, "exp, add to the sum, subtract the log-sum"))
 _activation("leaky_relu", "x, or slope·x below 0", ("leakyrelu", "lrelu"), (Arg("negative_slope", number, 0.01, "slope below 0"),),
             pytorch=counterpart("nn.LeakyReLU", Param("negative_slope", "negative_slope")),
-            keras=counterpart("LeakyReLU", Param("negative_slope", "negative_slope")), onnx=("LeakyRelu",))
+            keras=counterpart("LeakyReLU", Param("negative_slope", "negative_slope")), onnx=("LeakyRelu",),
+            flops=(2, "multiply, select"))
 _activation("elu", "x, or α·(eˣ − 1) below 0", args=(Arg("alpha", number, 1.0, "scale below 0"),),
-            pytorch=counterpart("nn.ELU", Param("alpha", "alpha")), keras=counterpart("ELU", Param("alpha", "alpha")), onnx=("Elu",))
+            pytorch=counterpart("nn.ELU", Param("alpha", "alpha")), keras=counterpart("ELU", Param("alpha", "alpha")), onnx=("Elu",),
+            flops=(4, "exp, subtract 1, multiply α, select"))
 _activation("selu", "scaled ELU",
-            pytorch=counterpart("nn.SELU"), keras=_keras_activation("selu"), onnx=("Selu",))
+            pytorch=counterpart("nn.SELU"), keras=_keras_activation("selu"), onnx=("Selu",), flops=(5, "as ELU plus the scale"))
 _activation("gelu", "x·Φ(x)",
-            pytorch=counterpart("nn.GELU"), keras=_keras_activation("gelu"), onnx=("Gelu",))
+            pytorch=counterpart("nn.GELU"), keras=_keras_activation("gelu"), onnx=("Gelu",),
+            flops=(5, "x/√2, erf, add 1, halve, multiply x"))
 _activation("silu", "x·sigmoid(x)", ("swish",),
-            pytorch=counterpart("nn.SiLU"), keras=_keras_activation("silu"), onnx=("Sigmoid", "Mul"))
+            pytorch=counterpart("nn.SiLU"), keras=_keras_activation("silu"), onnx=("Sigmoid", "Mul"),
+            flops=(5, "sigmoid (4) and a multiply"))
 _activation("hardswish", "x·relu6(x + 3)/6", ("hswish",),
-            pytorch=counterpart("nn.Hardswish"), keras=_keras_activation("hard_swish"), onnx=("HardSwish",))
+            pytorch=counterpart("nn.Hardswish"), keras=_keras_activation("hard_swish"), onnx=("HardSwish",),
+            flops=(5, "hardsigmoid (4) and a multiply"))
 _activation("hardsigmoid", "relu6(x + 3)/6", ("hsigmoid",),
-            pytorch=counterpart("nn.Hardsigmoid"), keras=_keras_activation("hard_sigmoid"), onnx=("HardSigmoid",))
+            pytorch=counterpart("nn.Hardsigmoid"), keras=_keras_activation("hard_sigmoid"), onnx=("HardSigmoid",),
+            flops=(4, "add 3, max, min, divide by 6"))
 _activation("mish", "x·tanh(softplus(x))",
-            pytorch=counterpart("nn.Mish"), keras=_keras_activation("mish"), onnx=("Mish",))
+            pytorch=counterpart("nn.Mish"), keras=_keras_activation("mish"), onnx=("Mish",),
+            flops=(5, "exp, add 1, log, tanh, multiply"))
 _activation("softplus", "log(1 + eˣ)",
-            pytorch=counterpart("nn.Softplus"), keras=_keras_activation("softplus"), onnx=("Softplus",))
+            pytorch=counterpart("nn.Softplus"), keras=_keras_activation("softplus"), onnx=("Softplus",),
+            flops=(3, "exp, add 1, log"))
 _activation("identity", "passes its input through", ("linearactivation", "noop"),
-            pytorch=counterpart("nn.Identity"), keras=counterpart("Identity"), onnx=("Identity",))
+            pytorch=counterpart("nn.Identity"), keras=counterpart("Identity"), onnx=("Identity",), flops=(0, "nothing"))
 
 
 @register
@@ -76,6 +89,7 @@ class PReLU(LayerKind):
     pytorch = counterpart("nn.PReLU", Param("num_parameters", "slopes", 1), adapters=("prelu_slopes",))
     keras = counterpart("PReLU", Param("shared_axes", "shared_axes", []), adapters=("prelu_slopes",))
     onnx = ("PRelu",)
+    flops_per_element, flops_rule = 2, "multiply, select"
 
     def infer(self, args, inputs, ctx):
         slopes = inputs[0].channels if args["per_channel"] else 1

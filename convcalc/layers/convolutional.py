@@ -21,6 +21,7 @@ _KERAS_WINDOW = (
     Param("padding", "padding", "valid", "text"),
 )
 _KERAS_DILATION = Param("dilation_rate", "dilation", 1, "axes")
+_BIAS_FLOPS = "2·MACs + output elements (bias adds)"
 _IN, _FILTERS = Param("in_channels", "in.channels", positional=True), Param("out_channels", "filters", positional=True)
 
 
@@ -42,6 +43,7 @@ class _Conv(LayerKind):
     keras = counterpart("Conv{rank}D", Param("filters", "filters", positional=True), *_KERAS_WINDOW, _KERAS_DILATION,
                         Param("groups", "groups", 1), Param("use_bias", "bias", True), adapters=("no_strided_dilation", "explicit_padding"))
     onnx = ("Conv",)
+    macs_rule, flops_rule, receptive_field = "output elements × (C_in/groups) × kernel volume", _BIAS_FLOPS, "window"
     rule = "out = ⌊(W − F_eff + 2P)/S⌋ + 1 per axis, F_eff = D·(F − 1) + 1; depth = K; weights = F^n·(C/groups)·K, biases = K"
 
     def infer(self, args, inputs, ctx):
@@ -108,6 +110,7 @@ class DepthwiseConv2D(LayerKind):
     keras = counterpart("DepthwiseConv2D", *_KERAS_WINDOW, Param("depth_multiplier", "depth_multiplier", 1), _KERAS_DILATION,
                         Param("use_bias", "bias", True), adapters=("no_strided_dilation", "explicit_padding"))
     onnx = ("Conv",)
+    macs_rule, flops_rule, receptive_field = "output elements × kernel area", _BIAS_FLOPS, "window"
     rule = "out as conv2d; depth = C·M; weights = F·F·C·M, biases = C·M"
 
     def infer(self, args, inputs, ctx):
@@ -161,6 +164,7 @@ class SeparableConv2D(LayerKind):
                         Param("depth_multiplier", "depth_multiplier", 1), _KERAS_DILATION, Param("use_bias", "bias", True),
                         adapters=("no_strided_dilation", "explicit_padding"))
     onnx = ("Conv", "Conv")
+    macs_rule, flops_rule, receptive_field = "output positions × (kernel area·C·M + C·M·K)", _BIAS_FLOPS, "window"
     rule = "out as conv2d; depth = K; weights = F·F·C·M + C·M·K, biases = K"
 
     def infer(self, args, inputs, ctx):
@@ -206,6 +210,7 @@ class _ConvTranspose(LayerKind):
                         requires=(Requires("groups", 1, "Keras transposed convolutions have no groups", "export to PyTorch, or use groups: 1"),),
                         adapters=("no_strided_dilation", "transposed_padding"))
     onnx = ("ConvTranspose",)
+    macs_rule, flops_rule, receptive_field = "input positions × C_in × (K/groups) × kernel volume", _BIAS_FLOPS, "window"
     rule = "out = (W − 1)·S − 2P + D·(F − 1) + OP + 1 ('same': W·S); weights = C·(K/groups)·F^n, biases = K"
 
     def infer(self, args, inputs, ctx):

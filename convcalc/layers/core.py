@@ -5,7 +5,7 @@ from ..arith import dot, factor, fmt, is_int, product
 from ..shapes import Shape
 from .args import Arg, dims, flag, positive, rate
 from .counterparts import Param, counterpart, function
-from .registry import LayerKind, Outcome, register
+from .registry import DATA_MOVEMENT, LayerKind, Outcome, register
 from .windows import bias_terms
 
 
@@ -22,6 +22,7 @@ class Dense(LayerKind):
                           Param("bias", "bias", True), adapters=("flatten_first",))
     keras = counterpart("Dense", Param("units", "units", positional=True), Param("use_bias", "bias", True), adapters=("flatten_first",))
     onnx = ("Gemm",)
+    macs_rule, flops_rule, receptive_field = "inputs × units", "2·MACs + units (bias)", "none"
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -52,6 +53,7 @@ class Flatten(LayerKind):
     pytorch = function("torch.flatten({x}, 1)")
     keras = counterpart("Flatten")
     onnx = ("Flatten",)
+    flops_rule, receptive_field = DATA_MOVEMENT, "none"
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -71,6 +73,7 @@ class Reshape(LayerKind):
     pytorch = function("{x}.reshape({x}.shape[0], {shape})", Param("shape", "out.chw", form="items"))
     keras = counterpart("Reshape", Param("target_shape", "out.hwc", form="tuple", positional=True))
     onnx = ("Reshape",)
+    flops_rule = DATA_MOVEMENT
 
     def infer(self, args, inputs, ctx):
         shape, target = inputs[0], list(args["shape"])
@@ -132,6 +135,7 @@ class Dropout(LayerKind):
     pytorch = counterpart("nn.Dropout", Param("p", "rate"))
     keras = counterpart("Dropout", Param("rate", "rate", positional=True))
     onnx = ("Dropout",)
+    flops_rule = DATA_MOVEMENT
 
     def infer(self, args, inputs, ctx):
         return Outcome(inputs[0])

@@ -5,7 +5,7 @@ from ..arith import show
 from ..shapes import Shape
 from .args import Arg, optional_integer
 from .counterparts import Param, counterpart, function
-from .registry import LayerContext, LayerKind, Outcome, register
+from .registry import DATA_MOVEMENT, LayerContext, LayerKind, Outcome, register
 
 
 def _input_names(inputs: tuple[Shape, ...], ctx: LayerContext) -> list[str]:
@@ -52,6 +52,10 @@ class _Merge(LayerKind):
     category = "merge"
     min_inputs, max_inputs = 2, None
     rule = "out = the inputs' shapes broadcast: each axis equal or 1, aligned from the last (NumPy/PyTorch); no parameters"
+    flops_rule, receptive_field = "(inputs − 1) × output elements", "merge"
+
+    def flops(self, args, inputs, outcome):
+        return (len(inputs) - 1) * outcome.shape.numel()
 
     def infer(self, args, inputs, ctx):
         names = _input_names(inputs, ctx)
@@ -103,6 +107,10 @@ class Concat(_Merge):
     pytorch = function("torch.cat([{inputs}], dim={dim})", Param("dim", "axis", form="dim"))
     keras = counterpart("Concatenate", Param("axis", "axis", form="axis"))
     onnx = ("Concat",)
+    flops_rule, receptive_field = DATA_MOVEMENT, "join"
+
+    def flops(self, args, inputs, outcome):
+        return 0
     rule = "out = the inputs' shape with the sizes along the axis added; no parameters"
 
     def infer(self, args, inputs, ctx):

@@ -14,6 +14,13 @@ _TORCH_BATCHNORM = (Param("num_features", "in.channels", positional=True), _TORC
                     Param("affine", "affine", True))
 _TORCH_LAYERNORM = (Param("normalized_shape", "in.channels", positional=True), _TORCH_EPS, Param("elementwise_affine", "affine", True))
 
+_NORM_FLOPS = "5 per element (mean, centre, square, sum, divide) + 2 with affine"
+
+
+def _norm_flops(self, args, inputs, outcome):
+    """Layer and group norm: mean, centre, square, sum and divide per element, and scale and shift."""
+    return (7 if args.get("affine", True) else 5) * outcome.shape.numel()
+
 
 class _ChannelNorm(LayerKind):
     pointwise = True
@@ -37,6 +44,7 @@ class BatchNorm(_ChannelNorm):
                        counterpart("nn.BatchNorm{rank}d", *_TORCH_BATCHNORM, ranks=(1, 2, 3)))
     keras = counterpart("BatchNormalization", _KERAS_EPS, Param("momentum", "momentum", form="keep"), *_KERAS_AFFINE)
     onnx = ("BatchNormalization",)
+    flops_per_element, flops_rule = 2, "multiply and add (inference form, statistics folded into scale and shift)"
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -63,6 +71,8 @@ class LayerNorm(_ChannelNorm):
                                    note="normalises over the channels at each position, as Keras LayerNormalization(axis=-1)"))
     keras = counterpart("LayerNormalization", _KERAS_EPS, *_KERAS_AFFINE)
     onnx = ("LayerNormalization",)
+    flops_rule = _NORM_FLOPS
+    flops = _norm_flops
 
     def infer(self, args, inputs, ctx):
         gamma, beta, terms = self._scale_shift(inputs[0], args["affine"])
@@ -85,6 +95,8 @@ class GroupNorm(_ChannelNorm):
                           _TORCH_EPS, Param("affine", "affine", True))
     keras = counterpart("GroupNormalization", Param("groups", "groups", positional=True), _KERAS_EPS, *_KERAS_AFFINE)
     onnx = ("GroupNormalization",)
+    flops_rule = _NORM_FLOPS
+    flops = _norm_flops
 
     def infer(self, args, inputs, ctx):
         channels_per_group(inputs[0].channels, args["groups"], "channels", ctx)
@@ -109,6 +121,7 @@ class LocalResponseNorm(LayerKind):
                           Param("beta", "beta", 0.75), Param("k", "k", 1.0))
     keras = Counterpart(adapters=("tf_local_response_normalization",))  # no Keras layer: a Lambda around TensorFlow's
     onnx = ("LRN",)
+    flops_rule = "0 (not counted)"
 
     def infer(self, args, inputs, ctx):
         return Outcome(inputs[0])

@@ -1,7 +1,7 @@
 """Pooling: max and average windows, global and adaptive pooling."""
 
 
-from ..arith import factor, show
+from ..arith import Size, factor, is_int, product, show
 from ..shapes import Shape
 from .args import Arg, flag, padding, sizes
 from .counterparts import Param, Requires, counterpart
@@ -31,6 +31,11 @@ class _Pool(LayerKind):
         Arg("ceil_mode", flag, False, "round up instead of down (PyTorch ceil_mode)"),
     )
     rule = "out = ⌊(W − F + 2P)/S⌋ + 1 per axis (⌈…⌉ with ceil_mode, 'same': ⌈W/S⌉); depth unchanged; no parameters"
+    receptive_field = "window"
+    ops_less: int = 0  # operations per window: its volume (adds and a divide), one fewer for a max (compares)
+
+    def flops(self, args, inputs, outcome):
+        return (product(step.window for step in outcome.axes) - self.ops_less) * outcome.shape.numel()
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -47,6 +52,7 @@ class _MaxPool(_Pool):
     keras = counterpart("MaxPooling{rank}D", *_KERAS_POOL, adapters=("max_pool_padding",),
                         requires=(Requires("dilation", 1, "Keras pooling layers have no dilation", "export to PyTorch, or drop the dilation"),))
     onnx = ("MaxPool",)
+    flops_rule, ops_less = "(window volume − 1) compares per output element", 1
 
 
 class _AvgPool(_Pool):
@@ -56,6 +62,7 @@ class _AvgPool(_Pool):
                           adapters=("avg_pool_padding",))
     keras = counterpart("AveragePooling{rank}D", *_KERAS_POOL, adapters=("avg_pool_padding",))
     onnx = ("AveragePool",)
+    flops_rule = "window volume per output element (adds and a divide)"
 
 
 @register
@@ -97,6 +104,11 @@ class AvgPool3D(_AvgPool):
 class _GlobalPool(LayerKind):
     category = "pool"
     rule = "out = [C]: one value per channel; no parameters"
+    receptive_field = "none"
+    ops_less: int = 0  # per channel: its input elements (adds and a divide), one fewer for a max
+
+    def flops(self, args, inputs, outcome):
+        return inputs[0].numel() - self.ops_less * inputs[0].channels
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
@@ -118,6 +130,7 @@ class GlobalAvgPool(_GlobalPool):
                           call="torch.flatten({chain}, 1)", ranks=(1, 2, 3))
     keras = counterpart("GlobalAveragePooling{rank}D", ranks=(1, 2, 3))
     onnx = ("GlobalAveragePool", "Flatten")
+    flops_rule = "input elements"
 
 
 @register
@@ -130,6 +143,7 @@ class GlobalMaxPool(_GlobalPool):
                           call="torch.flatten({chain}, 1)", ranks=(1, 2, 3))
     keras = counterpart("GlobalMaxPooling{rank}D", ranks=(1, 2, 3))
     onnx = ("GlobalMaxPool", "Flatten")
+    flops_rule, ops_less = "input elements − C", 1
 
 
 class _AdaptivePool(LayerKind):
@@ -140,6 +154,13 @@ class _AdaptivePool(LayerKind):
     pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
     keras = counterpart("AveragePooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))
     onnx = ()  # ONNX has no adaptive pooling: exporters write AveragePool when the input divides evenly
+    flops_rule, receptive_field = "Σ window volumes over PyTorch's adaptive windows, per channel", "adaptive"
+    ops_less: int = 0  # as _Pool: one fewer per window for a max
+
+    def flops(self, args, inputs, outcome):
+        shape_in = inputs[0]
+        per_channel = product(_adaptive_window_sum(w_in, w_out) for w_in, w_out in zip(shape_in.spatial, outcome.shape.spatial))
+        return (per_channel - self.ops_less * outcome.shape.spatial_numel()) * shape_in.channels
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -172,3 +193,19 @@ class AdaptiveMaxPool2D(_AdaptivePool):
     summary = "max pooling to a fixed output size (PyTorch AdaptiveMaxPool2d)"
     pytorch = counterpart("nn.AdaptiveMaxPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
     keras = counterpart("MaxPooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))
+    flops_rule, ops_less = "Σ (window volume − 1) over PyTorch's adaptive windows, per channel", 1
+
+
+def _adaptive_window_sum(size_in: Size, size_out: Size) -> Size:
+    """Σ over the outputs of one axis of the window lengths, PyTorch's adaptive windows.
+
+    Window i spans [⌊i·In/Out⌋, ⌈(i+1)·In/Out⌉). For a symbolic size, In (exact when Out divides In).
+    """
+    if not (is_int(size_in) and is_int(size_out)):
+        return size_in
+    total = 0
+    for i in range(size_out):
+        start = (i * size_in) // size_out
+        end = -(-((i + 1) * size_in) // size_out)
+        total += end - start
+    return total

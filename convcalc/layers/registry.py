@@ -46,6 +46,10 @@ UNKNOWN_ARG_HINTS: dict[str, str] = {
 }
 
 
+# The FLOPs rule of the kinds that only move data (or copy it, as a nearest-neighbour upsampling).
+DATA_MOVEMENT = "0 (data movement, or nearest-neighbour copy)"
+
+
 def axes_word(count: int) -> str:
     return "axis" if count == 1 else "axes"
 
@@ -115,6 +119,14 @@ class LayerKind:
     pytorch: ClassVar[Any] = None
     keras: ClassVar[Any] = None
     onnx: ClassVar[tuple[str, ...]] = ()
+    # Its costs, read by convcalc/costs.py (whose FLOP_RULES table, in the docs, is written from
+    # these): the MACs and FLOPs conventions in words; FLOPs per output element for an element-wise
+    # kind (``flops_rule`` then says what they are); how the receptive field passes through it
+    # (costs.FIELD_RULES: window, pointwise, pad, upsample, adaptive, merge, join, none).
+    macs_rule: ClassVar[str] = "0"
+    flops_rule: ClassVar[str] = "2·MACs + output elements with a bias (bias adds)"
+    flops_per_element: ClassVar[int | None] = None
+    receptive_field: ClassVar[str] = "pointwise"
 
     def arg(self, name: str) -> Arg | None:
         return next((a for a in self.args if a.name == name), None)
@@ -187,6 +199,20 @@ class LayerKind:
 
     def infer(self, args: Mapping[str, Any], inputs: tuple[Shape, ...], ctx: LayerContext) -> Outcome:
         raise NotImplementedError
+
+    def flops(self, args: Mapping[str, Any], inputs: tuple[Shape, ...], outcome: Outcome) -> Size:
+        """Floating-point operations for one sample: ``flops_per_element`` per output element when
+        declared, else 2 per multiply-accumulate plus one add per output element for a bias."""
+        if self.flops_per_element is not None:
+            return self.flops_per_element * outcome.shape.numel()
+        return 2 * outcome.macs + (outcome.shape.numel() if args.get("bias") else 0)
+
+    @property
+    def flops_text(self) -> str:
+        """The FLOPs convention as the docs' table writes it."""
+        if self.flops_per_element is not None:
+            return f"{self.flops_per_element} per element: {self.flops_rule}"
+        return self.flops_rule
 
 
 def _example_shape(rank: int, layout: str) -> str:

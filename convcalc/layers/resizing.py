@@ -5,7 +5,7 @@ from ..arith import dot, show
 from ..shapes import Shape
 from .args import Arg, padding, sizes
 from .counterparts import Param, counterpart, per_rank
-from .registry import LayerKind, Outcome, register
+from .registry import DATA_MOVEMENT, LayerKind, Outcome, register
 from .windows import axis_pads, per_axis
 
 
@@ -18,6 +18,7 @@ class _Padding(LayerKind):
                                    Param("value", literal=0.0, positional=True)))
     keras = counterpart("ZeroPadding{rank}D", Param("padding", "padding", form="pairs", positional=True))
     onnx = ("Pad",)
+    flops_rule, receptive_field = DATA_MOVEMENT, "pad"
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -58,6 +59,7 @@ class _Upsample(LayerKind):
     pytorch = counterpart("nn.Upsample", Param("scale_factor", "scale", form="floats"), Param("mode", literal="nearest", form="text"))
     keras = counterpart("UpSampling{rank}D", Param("size", "scale", form="axes", positional=True))
     onnx = ("Resize",)
+    flops_rule, receptive_field = DATA_MOVEMENT, "upsample"
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
