@@ -156,6 +156,13 @@ def _slug(title: str) -> str:
 # --------------------------------------------------------------------------- docs/cli.md
 
 
+def _group_usage(group) -> str:
+    """The group's usage line as the newest click writes it (click < 8.2 shows COMMAND unbracketed
+    even when the group runs without one), so the page is the same whichever click CI installs."""
+    command = "[COMMAND]" if group.invoke_without_command else "COMMAND"
+    return f"[OPTIONS] {command} [ARGS]..."
+
+
 def _help_text(command) -> list[str]:
     text = inspect.cleandoc(command.help or "")
     return [line for line in text.split("\n") if line.strip() != "\b"]
@@ -192,7 +199,7 @@ def cli_page() -> str:
         "or command line (one line on stderr); see [errors.md](errors.md).",
         "",
         "```text",
-        f"Usage: convcalc {' '.join(main.collect_usage_pieces(root))}",
+        f"Usage: convcalc {_group_usage(main)}",
         "```",
         "",
         *_help_text(main),
