@@ -108,6 +108,9 @@ class ConvcalcGroup(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt:
             raise Interrupted() from None
+        except RecursionError:  # whatever nests past Python's own limit (symbolic sizes printed, blocks): no traceback
+            fail(SpecError("the spec nests too deep to work through (past Python's recursion limit)",
+                           hint="nest blocks or symbolic sizes less deeply"))
         except OSError as error:
             if not _is_closed_pipe(error):
                 raise

@@ -559,6 +559,37 @@ def test_every_command_speaks_one_grammar(name, command):
     assert "Examples:" in help_text and f"convcalc {name} " in help_text.split("Examples:")[1]
 
 
+def test_one_name_for_one_concept_across_commands():
+    """Beyond the table above: an option name means one parameter everywhere, and a parameter is
+    spelled the same everywhere (a new command or option is checked without being listed)."""
+    import click
+
+    names: dict[str, set[str]] = {}
+    spellings: dict[str, set[tuple[str, ...]]] = {}
+    for _, command in _commands():
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                spellings.setdefault(param.name, set()).add(tuple(sorted(param.opts)))
+                for opt in param.opts:
+                    names.setdefault(opt, set()).add(param.name)
+    assert {opt: found for opt, found in names.items() if len(found) > 1} == {}
+    assert {name: found for name, found in spellings.items() if len(found) > 1} == {}
+
+
+def test_recursion_past_pythons_limit_is_a_message(monkeypatch):
+    """Printing a symbolic size nested past Python's recursion limit (what SymPy's printer does) in
+    any command: one line and exit 2, never a traceback."""
+    from convcalc.render import formats
+
+    def deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(formats, "render_csv", deep)
+    result = run_cli("summary", "specs/lenet5.yaml", "-f", "csv")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.startswith("convcalc: error: the spec nests too deep to work through")
+
+
 def test_limit_means_the_safety_limit_in_every_command():
     import click
 
