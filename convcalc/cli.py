@@ -85,11 +85,10 @@ def _ascii_fallback() -> None:
             stream.reconfigure(errors=error_handler())
 
 
-@click.group("convcalc", cls=ConvcalcGroup, invoke_without_command=True, epilog=EXIT_CODES,
+@click.group("convcalc", cls=ConvcalcGroup, epilog=EXIT_CODES,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
-@click.pass_context
-def main(ctx: click.Context) -> None:
+def main() -> None:
     """Shapes and parameter counts of convolutional networks, layer by layer.
 
     \b
@@ -101,9 +100,6 @@ def main(ctx: click.Context) -> None:
     Every command takes -f/--format and -o/--output; 'convcalc COMMAND --help' shows its options.
     Shell completion: eval "$(_CONVCALC_COMPLETE=bash_source convcalc)" (zsh_source, fish_source).
     """
-    if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
-        ctx.exit(0)
     _ascii_fallback()
 
 

@@ -96,6 +96,9 @@ class ConvcalcGroup(click.Group):
         try:
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # bare `convcalc` (click >= 8.2): the help, as click 8.0-8.1 do
+                click.echo(error.ctx.get_help())
+                sys.exit(0)
             usage_fail(error)
         except (click.Abort, Interrupted):
             _interrupted()

@@ -711,3 +711,10 @@ def test_unit_prefixes_roll_over(count, decimal, binary):
     from convcalc.render.columns import human, human_bytes
 
     assert (human(count), human_bytes(count)) == (decimal, binary)
+
+
+def test_bare_convcalc_prints_the_help_with_0():
+    """click 8.0-8.1 print the group's help and exit 0, click 8.2+ exit 2: one behaviour on every click allowed."""
+    result = run_cli()
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("Usage: convcalc [OPTIONS] COMMAND [ARGS]...") and "Exit codes:" in result.stdout
