@@ -26,15 +26,19 @@ def is_true(condition: Any) -> bool:
 
 
 def floordiv(a: Size, b: Size) -> Size:
-    return a // b
+    if is_int(a) and is_int(b):
+        return a // b
+    from .textbook import collapsed  # only reached when a symbol is present, so SymPy is already loaded
+
+    return collapsed("floor", a, b)
 
 
 def ceildiv(a: Size, b: Size) -> Size:
     if is_int(a) and is_int(b):
         return -(-a // b)
-    import sympy  # only reached when a symbol is present, so SymPy is already loaded
+    from .textbook import collapsed
 
-    return sympy.ceiling(sympy.Rational(1, 1) * a / b)
+    return collapsed("ceiling", a, b)
 
 
 def maximum(a: Size, b: Size) -> Size:
@@ -119,7 +123,7 @@ class AxisStep(NamedTuple):
     pad_after: Size
     text: str  # the substituted formula, e.g. "(227 − 11 + 2·0)/4 + 1 = 55"
     exact: str | None = None  # the unrounded value when rounding happened, e.g. "14.5"
-    rounding: str = "floor"  # 'floor' or 'ceil': what was applied when exact is set
+    rounding: str = "floor"  # 'floor', 'ceil', or 'ceil_dropped' (ceil_mode, the last window dropped): when exact is set
     transposed: bool = False
 
 
@@ -146,24 +150,36 @@ def window_axis(
     """
     window = dilation * (kernel - 1) + 1
     numerator = size_in - window + pad_before + pad_after
+    rounding = "floor"
     if ceil_mode:
         size_out = ceildiv(numerator, stride) + 1
-        if is_true((size_out - 1) * stride >= size_in + pad_before):
-            size_out = size_out - 1
         rounding = "ceil"
+        if is_true((size_out - 1) * stride >= size_in + pad_before):
+            size_out = size_out - 1  # the last window would start in the right padding: PyTorch drops it
+            rounding = "ceil_dropped"
     else:
         size_out = floordiv(numerator, stride) + 1
-        rounding = "floor"
     exact = exact_quotient(numerator, stride)
     window_text = show(window) if dilation == 1 else f"({show(dilation)}·({show(kernel)} − 1) + 1)"
     text = f"({show(size_in)} − {window_text} + {_pads_text(pad_before, pad_after)})/{show(stride)} + 1"
     if exact is not None:
         unrounded = exact_quotient(numerator + stride, stride)
-        text += f" = {unrounded} → {size_out}"
+        if "/" in unrounded:  # a fraction that does not end: (7 − 3)/3 + 1 = 4/3 + 1 ≈ 2.33 → 2
+            text += f" = {exact} + 1 ≈ {approximate(numerator + stride, stride)} → {size_out}"
+        else:
+            text += f" = {unrounded} → {size_out}"
         exact = unrounded
     else:
         text += f" = {show(size_out)}"
     return AxisStep(axis, size_in, size_out, window, stride, pad_before, pad_after, text, exact, rounding)
+
+
+def approximate(numerator: int, denominator: int) -> str:
+    """'2.33' for 7/3: two decimals, rounded half up, for a fraction that does not end."""
+    hundredths = (200 * numerator + denominator) // (2 * denominator)
+    sign = "-" if hundredths < 0 else ""
+    whole, part = divmod(abs(hundredths), 100)
+    return f"{sign}{whole}.{part:02d}"
 
 
 def same_axis(axis: str, size_in: Size, kernel: Size, stride: Size, dilation: Size = 1) -> AxisStep:
@@ -197,10 +213,9 @@ def transposed_axis(
     """A transposed convolution: out = (W − 1)·S − 2P + D·(F − 1) + OP + 1 (PyTorch's rule)."""
     window = dilation * (kernel - 1) + 1
     size_out = (size_in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
-    text = (
-        f"({show(size_in)} − 1)·{show(stride)} − 2·{show(padding)} + {show(dilation)}·({show(kernel)} − 1)"
-        f" + {show(output_padding)} + 1 = {show(size_out)}"
-    )
+    spread = f"({show(kernel)} − 1)" if dilation == 1 else f"{show(dilation)}·({show(kernel)} − 1)"
+    extra = "" if is_int(output_padding) and output_padding == 0 else f" + {show(output_padding)} (output padding)"
+    text = f"({show(size_in)} − 1)·{show(stride)} − 2·{show(padding)} + {spread}{extra} + 1 = {show(size_out)}"
     return AxisStep(axis, size_in, size_out, window, stride, padding, padding, text, transposed=True)
 
 

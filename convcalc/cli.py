@@ -120,12 +120,15 @@ def main() -> None:
 @click.option("--dtype", type=click.Choice(["float32", "float16", "bfloat16", "int8"]), help="Element size for memory figures [default: float32].")
 @click.option("--batch", type=click.IntRange(min=1), help="Samples per batch for memory figures [default: 1].")
 @click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), help="Optimizer state in the training estimate [default: adam].")
+@click.option("--flops", type=click.Choice(["default", "textbook"]), default="default", show_default=True,
+              help="How FLOPs are counted: 2 per multiply-add + 1 per bias, or the textbook's n multiplications + n − 1 "
+                   "additions per output, no bias.")
 @spec_options
 def summary(
     spec: str, output_format: str | None, as_json: bool, output: str | None, columns_text: str | None, depth: int | None,
     explain: bool = False, dtype: str | None = None, batch: int | None = None, optimizer: str | None = None,
     layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (),
-    quiet: bool = False,
+    quiet: bool = False, flops: str = "default",
 ) -> None:
     """Print every layer's output shape and parameters.
 
@@ -143,14 +146,14 @@ def summary(
         refuse(f"--depth: explain writes every layer in {output_format}; it shortens the table only")
     with paused_gc():  # linear time on 100,000-layer specs; see limits.paused_gc
         _summary(spec, output_format, output, layout, strict, depth, explain, assignments, columns_text, dtype, batch,
-                 optimizer, limit_options, quiet)
+                 optimizer, limit_options, quiet, flops)
 
 
 def _summary(spec, output_format, output, layout, strict, depth, explain, assignments, columns_text, dtype, batch, optimizer,
-             limit_options, quiet) -> None:
+             limit_options, quiet, flops="default") -> None:
     from .limits import int_digits
 
-    cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam"}
+    cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam", "flops": flops}
     try:
         if columns_text:
             from .render.columns import parse_columns
@@ -331,20 +334,24 @@ def types(output_format: str | None, markdown: bool, output: str | None) -> None
 @limit_option
 @set_option
 @strict_option
+@click.option("--flops", type=click.Choice(["default", "textbook"]), default="default", show_default=True,
+              help="How FLOPs answers are counted: 2 per multiply-add + 1 per bias, or the textbook's n multiplications + "
+                   "n − 1 additions per output, no bias.")
 def check(answers: str, output_format: str | None, as_json: bool, output: str | None, strict: bool = False,
-          assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (), quiet: bool = False) -> None:
-    """Mark the answers in a spec (expect: on layers and at the top) right or wrong.
+          assignments: tuple[str, ...] = (), limit_options: tuple[str, ...] = (), quiet: bool = False, flops: str = "default") -> None:
+    """Mark the answers in a spec (expect: on layers and at the top) right or wrong, and name each mistake.
 
-    Exit code 0 when every answer is right, 1 when any is wrong, 2 for an invalid spec.
+    Exit code 0 when every answer is right, 1 when any is wrong or cannot be read, 2 for an invalid spec.
     """
-    from .homework.check import check_report, render_verdicts, render_verdicts_json
-    from .limits import int_digits
+    from .homework.check import CheckOptions, check_source, render_verdicts, render_verdicts_json
+    from .limits import int_digits, parse_limits
 
     output_format = chosen_format(output_format, "text", {"--json": "json" if as_json else None})
     try:
-        report, limits = _load(answers, strict=strict, assignments=assignments, limit_options=limit_options)
+        limits = parse_limits(limit_options)
         with int_digits(limits):
-            verdicts = check_report(report)
+            verdicts = check_source(answers, stdin_text=_stdin_text(answers, limits), assignments=assignments, limits=limits,
+                                    options=CheckOptions(flops=flops, strict=strict))
             text = (render_verdicts_json if output_format == "json" else render_verdicts)(verdicts)
         code = 0 if all(v.right for v in verdicts) else 1
         if output not in (None, "-"):
@@ -362,13 +369,15 @@ def _solutions_limit(ctx: click.Context, param: click.Parameter, value: str | No
 
 @main.command(epilog="\b\nExamples:\n"
                      "  convcalc solve --in 224 --out 112 --kernel 7\n"
+                     "  convcalc solve --in 7 --kernel 3 --stride 2\n"
+                     "  convcalc solve --out 55 --kernel 11 --stride 4\n"
                      "  convcalc solve --in 32 --out 16 --op pool -f json")
-@click.option("--in", "size_in", type=int, required=True, help="Input size along one axis.")
-@click.option("--out", "size_out", type=int, required=True, help="Wanted output size along that axis.")
+@click.option("--in", "size_in", type=int, help="Input size along one axis (leave it out to find it).")
+@click.option("--out", "size_out", type=int, help="Wanted output size along that axis (leave it out to compute it).")
 @click.option("--op", type=click.Choice(["conv", "pool", "transposed"]), default="conv", show_default=True)
 @click.option("--kernel", type=int, help="Fix the kernel size.")
 @click.option("--stride", type=int, help="Fix the stride.")
-@click.option("--padding", type=int, help="Fix the padding (each side).")
+@click.option("--padding", help="Fix the padding: pixels on each side, or same / valid.")
 @click.option("--dilation", type=int, help="Fix the dilation.")
 @click.option("--output-padding", type=int, help="Fix the output padding (--op transposed).")
 @click.option("--ceil-mode", is_flag=True, help="Round up, as PyTorch pooling with ceil_mode=True (--op pool).")
@@ -382,16 +391,17 @@ def _solutions_limit(ctx: click.Context, param: click.Parameter, value: str | No
 @output_option()
 def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_padding, ceil_mode, max_kernel, max_stride,
           max_dilation, max_solutions, output_format, as_json, output) -> None:
-    """Find the kernel / stride / padding / dilation that turn size --in into size --out.
+    """Compute an output size (no --out), find the input sizes (no --in), or find the kernel / stride /
+    padding / dilation that turn size --in into size --out.
 
     Exit code 0 with at least one solution, 1 with none, 2 for invalid options.
     """
     from .homework import solve as solver
 
     output_format = chosen_format(output_format, "text", {"--json": "json" if as_json else None})
-    problem = solver.Problem(op, size_in, size_out, kernel, stride, padding, dilation, output_padding, ceil_mode,
-                             solver.Bounds(max_kernel, max_stride, max_dilation))
     try:
+        problem = solver.Problem(op, size_in, size_out, kernel, stride, solver.padding_option(padding), dilation,
+                                 output_padding, ceil_mode, solver.Bounds(max_kernel, max_stride, max_dilation))
         solutions = solver.solve(problem)
         render = solver.render_json if output_format == "json" else solver.render_text
         text = render(problem, solutions, max_solutions)

@@ -397,6 +397,7 @@ class NetworkCosts(NamedTuple):
 
     layers: tuple[LayerCost, ...]
     memory: MemoryEstimate
+    flops_convention: str = "default"  # see convcalc.flops
 
     @property
     def total_macs(self) -> Size:
@@ -407,8 +408,11 @@ class NetworkCosts(NamedTuple):
         return sum((c.flops for c in self.layers), 0)
 
 
-def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int = 1, optimizer: str = "adam") -> NetworkCosts:
-    """MACs, FLOPs, memory and receptive field of every layer of a computed network."""
+def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int = 1, optimizer: str = "adam",
+                  flops: str = "default") -> NetworkCosts:
+    """MACs, FLOPs (counted by the ``flops`` convention, convcalc.flops), memory and receptive field of every layer."""
+    from .flops import convention_flops
+
     memory = memory_estimate(report, dtype=dtype, batch=batch, optimizer=optimizer)
     width = memory.bytes_per_element
     fields = receptive_fields(report)
@@ -418,11 +422,11 @@ def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int =
         layers.append(
             LayerCost(
                 macs=layer.outcome.macs,
-                flops=layer_flops(layer),
+                flops=convention_flops(layer, layer_flops(layer), flops),
                 activation_elements=elements,
                 activation_bytes=batch * elements * width,
                 parameter_bytes=layer.outcome.params * width,
                 receptive_field=field,
             )
         )
-    return NetworkCosts(tuple(layers), memory)
+    return NetworkCosts(tuple(layers), memory, flops)

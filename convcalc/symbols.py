@@ -30,16 +30,17 @@ def textbook(expr) -> str:
 
 @lru_cache(maxsize=None)
 def _printer():
-    import sympy
     from sympy.printing.str import StrPrinter
+
+    from .textbook import bracket_text  # the numerator in textbook order: (n − F + 2·P)/S
 
     class Textbook(StrPrinter):
         """SymPy's plain printer, with ⌊…⌋ and ⌈…⌉ around one fraction: floor(n/2 - 3/2) is ⌊(n − 3)/2⌋."""
 
         def _print_floor(self, expr):
-            return "⌊" + self._print(sympy.together(expr.args[0])) + "⌋"
+            return "⌊" + bracket_text(self, expr.args[0]) + "⌋"
 
         def _print_ceiling(self, expr):
-            return "⌈" + self._print(sympy.together(expr.args[0])) + "⌉"
+            return "⌈" + bracket_text(self, expr.args[0]) + "⌉"
 
     return Textbook()

@@ -152,7 +152,7 @@ def test_toy_kind_in_the_table_and_explain(toy_kind):
     assert explained.exit_code == 0, explained.stderr
     # the toy's own rule, and the sliding-window arithmetic of CS231n's notes: (32 − 4)/4 + 1 = 8
     assert f"rule: {ToyPatchify2D.rule}" in explained.stdout
-    assert "H = (32 − 4 + 2·0)/4 + 1 = 8" in explained.stdout
+    assert "H2 = (32 − 4 + 2·0)/4 + 1 = 8" in explained.stdout
 
 
 def test_toy_kind_is_drawn(toy_kind, tmp_path):

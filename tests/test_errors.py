@@ -45,7 +45,7 @@ INLINE_ROWS = [
      "PyTorch allows pooling padding of at most half the kernel; use a smaller padding"),
     ("input 4x4x1; conv_transpose2d 1 kernel=1 padding=3",
      "layer 1 'conv_transpose2d_1' (conv_transpose2d): output size on axis H shrinks to -2: "
-     "(4 − 1)·1 − 2·3 + 1·(1 − 1) + 0 + 1 = -2; use less padding"),
+     "(4 − 1)·1 − 2·3 + (1 − 1) + 1 = -2; use less padding"),
     ("input 8x8x4; conv_transpose2d 4 kernel=3 stride=2 output_padding=2",
      "layer 1 'conv_transpose2d_1' (conv_transpose2d): output_padding 2 on axis H must be smaller than the stride 2 "
      "or the dilation 1; use an output_padding below the stride"),

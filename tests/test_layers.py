@@ -114,6 +114,13 @@ ROWS = [
      "input 2x3; upsample1d 2", (4, 3), 0),
     ("Keras UpSampling3D docs: (2, 1, 2, 1, 3) with size 2 -> (2, 2, 4, 2, 3)",
      "input 1x2x1x3; upsample3d 2", (2, 4, 2, 3), 0),
+    # --- locally connected (no parameter sharing) ------------------------------------------------
+    ("CS231n notes: AlexNet conv1 without parameter sharing: 55*55*96 = 290,400 neurons x (11*11*3 + 1) = 105,705,600",
+     "input 227x227x3; locally_connected2d 96 kernel=11 stride=4", (55, 55, 96), 105_705_600),
+    ("Keras 2 LocallyConnected2D docs: 64 filters 3x3 on 32x32x3 -> (30, 30, 64), (30*30)*(3*3*3*64) + (30*30)*64 params",
+     "input 32x32x3; locally_connected2d 64 kernel=3", (30, 30, 64), 1_612_800),
+    ("Keras 2 LocallyConnected1D docs: 64 filters of length 3 on (10, 32) -> (8, 64); 8*(3*32*64) + 8*64 params",
+     "input 10x32; locally_connected1d 64 kernel=3", (8, 64), 49_664),
     # --- normalisation -------------------------------------------------------------------------
     ("Keras BatchNormalization: 4 x 32 = 128 params of which 64 non-trainable (Keras MobileNet conv1_bn)",
      "input 112x112x32; batchnorm", (112, 112, 32), 128),

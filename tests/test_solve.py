@@ -134,7 +134,7 @@ def test_cli_lists_padding_and_notes_the_floor():
     lines = result.stdout.splitlines()
     assert lines[0] == "convolution: input 224 → output 112, given kernel 7, stride 2: 1 solution (searched dilation ≤ 1)"
     assert lines[2].split()[:4] == ["7", "2", "3", "1"]  # torchvision ResNet conv1: padding 3
-    assert "(224 − 7 + 2·3)/2 + 1 = 112.5 → 112  (floored: 1 padded pixel unused)" in lines[2]
+    assert "(224 − 7 + 2·3)/2 + 1 = 112.5 → 112  (floored: 1 padding zero unused)" in lines[2]
     assert lines[3].startswith("Floored rows:")
 
 
@@ -178,6 +178,115 @@ def test_no_solution_exits_1():
     ],
 )
 def test_invalid_options_exit_2(args, message):
+    result = run_cli("solve", *args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == message
+
+
+# --------------------------------------------------------------------------- forward questions, unknown input, "same"
+
+FORWARD = [
+    # (solve options, the output line, source)
+    pytest.param(["--in", "7", "--kernel", "3", "--stride", "1"], "  (7 − 3 + 2·0)/1 + 1 = 5",
+                 id="CS231n notes: a 7x7 input and a 3x3 filter with stride 1 and pad 0 give a 5x5 output"),
+    pytest.param(["--in", "7", "--kernel", "3", "--stride", "2"], "  (7 − 3 + 2·0)/2 + 1 = 3",
+                 id="CS231n notes: with stride 2 we would get a 3x3 output"),
+    pytest.param(["--in", "5", "--kernel", "3", "--padding", "1", "--stride", "2"], "  (5 − 3 + 2·1)/2 + 1 = 3",
+                 id="CS231n notes, 1-D example: W = 5, F = 3, P = 1, S = 2 gives (5 - 3 + 2)/2 + 1 = 3"),
+    pytest.param(["--in", "7", "--kernel", "3", "--stride", "3"],
+                 "  (7 − 3 + 2·0)/3 + 1 = 4/3 + 1 ≈ 2.33 → 2  (floored: 1 input pixel unused)",
+                 id="PyTorch Conv1d(kernel 3, stride 3) on 7: 2; the 7th pixel is never covered (an input pixel, not padding)"),
+    pytest.param(["--in", "224", "--kernel", "3", "--stride", "2", "--padding", "same"], '  224/2 = 112 ("same": padding 0 + 1)',
+                 id="TensorFlow 'same': ceil(224/2) = 112, padding 0 before and 1 after"),
+    pytest.param(["--op", "pool", "--in", "224", "--kernel", "2"], "  (224 − 2 + 2·0)/2 + 1 = 112",
+                 id="CS231n notes, pooling: F = 2 (stride defaults to the window, as PyTorch's MaxPool2d) on 224 -> 112"),
+    pytest.param(["--op", "transposed", "--in", "6", "--kernel", "3", "--stride", "2", "--padding", "1", "--output-padding", "1"],
+                 "  (6 − 1)·2 − 2·1 + (3 − 1) + 1 (output padding) + 1 = 12",
+                 id="PyTorch ConvTranspose2d docs: 6 -> 12 with output_padding 1, named in the step"),
+    pytest.param(["--op", "pool", "--in", "5", "--kernel", "2", "--stride", "2", "--padding", "1", "--ceil-mode"],
+                 "  (5 − 2 + 2·1)/2 + 1 = 3.5 → 3  (rounded up: ceil_mode)",
+                 id="PyTorch MaxPool1d(2, 2, padding=1, ceil_mode=True) on 5: 3 (the window starting in the padding is dropped)"),
+]
+
+
+@pytest.mark.parametrize("args, line", FORWARD)
+def test_forward_questions(args, line):
+    result = run_cli("solve", *args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == line
+
+
+FORWARD_TORCH = [
+    ("conv", 7, 3, 1, 0, False), ("conv", 7, 3, 2, 0, False), ("conv", 5, 3, 2, 1, False), ("conv", 7, 3, 3, 0, False),
+    ("pool", 224, 2, 2, 0, False), ("pool", 5, 2, 2, 1, True), ("pool", 13, 3, 2, 1, True), ("transposed", 6, 3, 2, 1, False),
+]
+
+
+@pytest.mark.parametrize("op, size_in, kernel, stride, padding, ceil_mode", FORWARD_TORCH)
+def test_forward_answers_are_torchs(op, size_in, kernel, stride, padding, ceil_mode):
+    torch = pytest.importorskip("torch")
+    extra = 1 if op == "transposed" else 0
+    args = ["--op", op, "--in", str(size_in), "--kernel", str(kernel), "--stride", str(stride), "--padding", str(padding), "--json"]
+    args += ["--ceil-mode"] if ceil_mode else []
+    args += ["--output-padding", "1"] if extra else []
+    data = json.loads(run_cli("solve", *args).stdout)
+    assert data["output"] == _torch_length(torch, op, size_in, kernel, stride, padding, 1, extra, ceil_mode)
+
+
+INPUTS = [
+    # (options, the input sizes that give the output; confirmed by torch below)
+    pytest.param(["--out", "55", "--kernel", "11", "--stride", "4"], [227, 228, 229, 230],
+                 id="CS231n notes: AlexNet conv1 gives 55 from 227 (exactly) and, floored, from 228 to 230"),
+    pytest.param(["--out", "28", "--kernel", "5"], [32], id="LeNet-5 / CS231n: a 5x5 valid convolution gives 28 from 32"),
+    pytest.param(["--op", "transposed", "--out", "8", "--kernel", "4", "--stride", "2", "--padding", "1"], [4],
+                 id="PyTorch DCGAN tutorial: ConvTranspose2d(.., 4, 2, 1) gives 8 from 4"),
+    pytest.param(["--out", "112", "--kernel", "3", "--stride", "2", "--padding", "same"], [223, 224],
+                 id="TensorFlow 'same': ceil(W/2) = 112 for W = 223 and 224"),
+]
+
+
+@pytest.mark.parametrize("args, sizes", INPUTS)
+def test_unknown_input_size(args, sizes):
+    result = run_cli("solve", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [s["input"] for s in json.loads(result.stdout)["solutions"]] == sizes
+
+
+def test_unknown_input_size_agrees_with_torch():
+    torch = pytest.importorskip("torch")
+    found = [s["input"] for s in json.loads(run_cli("solve", "--out", "55", "--kernel", "11", "--stride", "4", "--json").stdout)["solutions"]]
+    assert found == [w for w in range(11, 300) if _torch_length(torch, "conv", w, 11, 4, 0, 1, 0, False) == 55]
+
+
+def test_unknown_input_text():
+    lines = run_cli("solve", "--out", "55", "--kernel", "11", "--stride", "4").stdout.splitlines()
+    assert lines[0] == "convolution: output 55, given kernel 11, stride 4: input 227 to 230 (4 sizes)"
+    assert lines[3] == "    228  (228 − 11 + 2·0)/4 + 1 = 55.25 → 55  (floored: 1 input pixel unused)"
+
+
+def test_same_padding_search():
+    """TensorFlow 'same': out = ceil(W/S) whatever the kernel; 224 -> 112 needs stride 2."""
+    result = run_cli("solve", "--in", "224", "--out", "112", "--padding", "same")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[2].split()[:4] == ["any", "2", "same", "1"]
+    assert lines[-1] == 'With padding "same" every kernel fits: the padding grows with it, and the output is ⌈W/S⌉.'
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ([], "convcalc: error: solve: give --in, --out or both; --in 32 --kernel 5 asks for the output; --out 28 --kernel 5 for the input\n"),
+        (["--in", "7"], "convcalc: error: solve: --kernel is needed to compute the output; give e.g. --kernel 3 (and --stride, --padding if not 1 and 0)\n"),
+        (["--in", "5", "--kernel", "7"], "convcalc: error: solve: the window 7 does not fit the padded input 5 + 2·0; use a smaller kernel, or more padding\n"),
+        (["--in", "8", "--out", "4", "--padding", "half"],
+         "convcalc: error: solve: --padding must be a number of pixels, 'same' or 'valid', got 'half'; e.g. --padding 2 or --padding same\n"),
+        (["--op", "pool", "--in", "8", "--kernel", "2", "--padding", "2"],
+         "convcalc: error: solve: pooling padding 2 is more than half the kernel 2; PyTorch allows pooling padding of at most half the kernel; use a smaller padding\n"),
+    ],
+)
+def test_forward_and_input_errors_exit_2(args, message):
     result = run_cli("solve", *args)
     assert result.exit_code == 2
     assert result.stdout == ""

@@ -66,7 +66,7 @@ def test_table_shows_the_formulas():
 def test_explain_writes_the_symbolic_arithmetic():
     result = run_cli("explain", SEED, "--format", "json")
     lines = json.loads(result.stdout)["layers"][1]["explain"]
-    assert "H = (n − 5 + 2·2)/1 + 1 = n" in lines
+    assert "H2 = (n − 5 + 2·2)/1 + 1 = n" in lines
     assert "weights = 5·5·k1·k2 = 25·k1·k2" in lines  # seed 001: 5x5xk_2xk_1
 
 
@@ -154,9 +154,9 @@ def test_numeric_specs_never_import_sympy():
     [
         # out = ⌊(W − F + 2P)/S⌋ + 1 (CS231n notes; PyTorch Conv1d docs): W = n, F = 3, P = 0, S = 2
         ("input nx1; conv1d 1 kernel=3 stride=2", "(⌊(n − 3)/2⌋ + 1, 1)", "floor(n/2 - 3/2) + 1"),
-        # then a 2-wide pooling window, stride 2: ⌊(W − 2)/2⌋ + 1 of the size above
-        ("input nx1; conv1d 1 kernel=3 stride=2; maxpool1d 2", "(⌊(⌊(n − 3)/2⌋ − 1)/2⌋ + 1, 1)",
-         "floor(floor(n/2 - 3/2)/2 - 1/2) + 1"),
+        # then a 2-wide pooling window, stride 2: ⌊(W − 2)/2⌋ + 1 of the size above, collapsed:
+        # ⌊(⌊(n − 3)/2⌋ − 1)/2⌋ + 1 = ⌊(n − 5)/4⌋ + 1 (⌊(⌊x⌋ + a)/b⌋ = ⌊(x + a)/b⌋ for whole a, b > 0)
+        ("input nx1; conv1d 1 kernel=3 stride=2; maxpool1d 2", "(⌊(n − 5)/4⌋ + 1, 1)", "floor(n/4 - 5/4) + 1"),
     ],
 )
 def test_symbolic_floors_read_as_textbook_floors_for_people_and_as_sympy_in_json(spec, human, machine):
@@ -170,3 +170,79 @@ def test_symbolic_floors_read_as_textbook_floors_for_people_and_as_sympy_in_json
     net = torch.nn.Sequential(torch.nn.Conv1d(1, 1, 3, stride=2), *([torch.nn.MaxPool1d(2)] if "maxpool" in spec else []))
     for value in range(5, 40):
         assert _expr(machine).subs(n, value) == net(torch.zeros(1, 1, value)).shape[-1], value
+
+
+# --------------------------------------------------------------------------- textbook floors and validity
+
+
+@pytest.mark.parametrize(
+    "spec, human",
+    [
+        # CS231n notes: (W − F + 2P)/S + 1, written in that order with letters for every hyperparameter
+        ("input nx1; conv1d 1 kernel=F stride=S padding=P", "(⌊(n − F + 2·P)/S⌋ + 1, 1)"),
+        # two stride-2 windows: ⌊(⌊(n − 3)/2⌋ + 1 − 3)/2⌋ + 1 = ⌊(n − 7)/4⌋ + 1
+        ("input nx1; conv1d 1 kernel=3 stride=2; conv1d 1 kernel=3 stride=2", "(⌊(n − 7)/4⌋ + 1, 1)"),
+        # "same" then ceil_mode: ⌈(⌈n/2⌉ − 3 + 2)/2⌉ collapses the same way, ⌈(n − 2)/4⌉ + 1 before the dropped window
+        ("input nx1; maxpool1d 2 padding=same; maxpool1d 2 padding=same", "(⌈n/4⌉, 1)"),
+    ],
+)
+def test_nested_floors_collapse_and_read_in_textbook_order(spec, human):
+    assert human in run_cli("summary", spec).stdout
+
+
+@pytest.mark.parametrize(
+    "spec, sizes",
+    [
+        ("input nx1; conv1d 1 kernel=3 stride=2; conv1d 1 kernel=3 stride=2", [(n_, 1) for n_ in range(3, 60)]),
+        ("input nx1; conv1d 1 kernel=3 stride=2; maxpool1d 2; conv1d 1 kernel=3 padding=1", [(n_, 1) for n_ in range(5, 60)]),
+    ],
+)
+def test_collapsed_sizes_agree_with_torch(spec, sizes):
+    torch = pytest.importorskip("torch")
+    machine = summary_json(spec)["output_shape"][0]
+    layers = []
+    for item in spec.split(";")[1:]:
+        words = dict(w.split("=") for w in item.split()[2:])
+        kernel = int(words.get("kernel", item.split()[1]))
+        if item.split()[0] == "maxpool1d":
+            layers.append(torch.nn.MaxPool1d(kernel))
+        else:
+            layers.append(torch.nn.Conv1d(1, 1, kernel, stride=int(words.get("stride", 1)), padding=int(words.get("padding", 0))))
+    net = torch.nn.Sequential(*layers)
+    for value, _ in sizes:
+        try:
+            expected = net(torch.zeros(1, 1, value)).shape[-1]
+        except RuntimeError:  # too small for torch: convcalc's validity condition must say so too
+            continue
+        assert _expr(machine).subs(n, value) == expected, value
+
+
+@pytest.mark.parametrize(
+    "spec, condition",
+    [
+        # ⌊(n − 3)/2⌋ + 1 ≥ 1 needs n ≥ 3; the pool ⌊(n − 5)/4⌋ + 1 needs n ≥ 5; the 3x3 conv needs 3 of those:
+        # ⌊(n − 5)/4⌋ ≥ 2, n ≥ 13 (torch: the smallest input it runs, below)
+        ("input nxmx1; conv2d 4 kernel=3 stride=2; maxpool2d 2; conv2d 8 kernel=3",
+         "valid for m ≥ 13 and n ≥ 13: every size is at least 1 from there on"),
+        ("input nx1; conv1d 1 kernel=7", "valid for n ≥ 7: every size is at least 1 from there on"),
+    ],
+)
+def test_explain_says_for_which_sizes_the_network_is_valid(spec, condition):
+    assert run_cli("explain", spec).stdout.splitlines()[-1] == condition
+
+
+@pytest.mark.parametrize("spec, smallest", [
+    ("input nxmx1; conv2d 4 kernel=3 stride=2; maxpool2d 2; conv2d 8 kernel=3", 13),
+    ("input nx1; conv1d 1 kernel=7", 7),
+])
+def test_validity_condition_is_torchs_smallest_input(spec, smallest):
+    torch = pytest.importorskip("torch")
+    net = (torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, stride=2), torch.nn.MaxPool2d(2), torch.nn.Conv2d(4, 8, 3))
+           if "conv2d" in spec else torch.nn.Conv1d(1, 1, 7))
+    def runs(value: int) -> bool:
+        try:
+            net(torch.zeros((1, 1, value, value) if "conv2d" in spec else (1, 1, value)))
+        except RuntimeError:
+            return False
+        return True
+    assert [v for v in range(1, 30) if runs(v)][0] == smallest

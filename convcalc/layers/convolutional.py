@@ -6,7 +6,7 @@ from ..shapes import Shape
 from .args import Arg, flag, offsets, padding, positive, sizes
 from .counterparts import Counterpart, Module, Param, Requires, counterpart
 from .registry import LayerKind, Outcome, register
-from .windows import SIZE_ARGS, axis_pads, bias_terms, channels_per_group, depth_note, per_axis, sliding_window
+from .windows import SIZE_ARGS, axis_pads, bias_terms, channels_per_group, depth_note, filter_note, per_axis, sliding_window
 
 # The window arguments every convolution shares, in PyTorch's and in Keras' words.
 _TORCH_WINDOW = (
@@ -44,7 +44,8 @@ class _Conv(LayerKind):
                         Param("groups", "groups", 1), Param("use_bias", "bias", True), adapters=("no_strided_dilation", "explicit_padding"))
     onnx = ("Conv",)
     macs_rule, flops_rule, receptive_field = "output elements × (C_in/groups) × kernel volume", _BIAS_FLOPS, "window"
-    rule = "out = ⌊(W − F_eff + 2P)/S⌋ + 1 per axis, F_eff = D·(F − 1) + 1; depth = K; weights = F^n·(C/groups)·K, biases = K"
+    rule = ("H2 = ⌊(H1 − F + 2P)/S⌋ + 1 on each spatial axis (W2 alike); D2 = K; weights = F·F·D1·K, biases = K "
+            "(one F per spatial axis); with dilation r, F becomes r·(F − 1) + 1; with groups g, D1 becomes D1/g")
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -57,9 +58,7 @@ class _Conv(LayerKind):
         weights = product(kernel) * c_in * filters
         biases = filters if args["bias"] else 0
         c_text = str(c_in) if groups == 1 else f"{shape.channels}/{groups}"  # dot() brackets it
-        notes = [depth_note(filters, "K")]
-        if groups != 1:
-            notes.append(f"groups = {groups}: each filter sees {c_in} of the {shape.channels} input channels")
+        notes = [depth_note(filters, "K", c_in, shape.channels)]
         return Outcome(
             out,
             weights,
@@ -69,6 +68,7 @@ class _Conv(LayerKind):
             notes=tuple(notes),
             macs=out.spatial_numel() * weights,
             weight_terms=dot(*kernel, c_text, filters),
+            param_notes=(filter_note(kernel, c_in, shape.channels, groups),),
         )
 
 
@@ -111,7 +111,7 @@ class DepthwiseConv2D(LayerKind):
                         Param("use_bias", "bias", True), adapters=("no_strided_dilation", "explicit_padding"))
     onnx = ("Conv",)
     macs_rule, flops_rule, receptive_field = "output elements × kernel area", _BIAS_FLOPS, "window"
-    rule = "out as conv2d; depth = C·M; weights = F·F·C·M, biases = C·M"
+    rule = "H2, W2 as conv2d; D2 = D1·M; weights = F·F·D1·M, biases = D1·M (each filter sees one input channel)"
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -128,9 +128,10 @@ class DepthwiseConv2D(LayerKind):
             biases,
             param_terms=bias_terms(dot(*kernel, shape.channels, multiplier), channels, args["bias"]),
             axes=steps,
-            notes=(f"D = C·M = {shape.channels}·{multiplier} = {channels}",),
+            notes=(f"D2 = D1·M = {shape.channels}·{multiplier} = {channels}: {multiplier} feature map{'s' if multiplier != 1 else ''} per input channel",),
             macs=out.spatial_numel() * weights,
             weight_terms=dot(*kernel, shape.channels, multiplier),
+            param_notes=(f"each filter is {dot(*kernel)} = {fmt(product(kernel))} weights, on one input channel",),
         )
 
 
@@ -165,7 +166,7 @@ class SeparableConv2D(LayerKind):
                         adapters=("no_strided_dilation", "explicit_padding"))
     onnx = ("Conv", "Conv")
     macs_rule, flops_rule, receptive_field = "output positions × (kernel area·C·M + C·M·K)", _BIAS_FLOPS, "window"
-    rule = "out as conv2d; depth = K; weights = F·F·C·M + C·M·K, biases = K"
+    rule = "H2, W2 as conv2d; D2 = K; weights = F·F·D1·M (depthwise) + D1·M·K (pointwise 1×1), biases = K"
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -183,9 +184,12 @@ class SeparableConv2D(LayerKind):
             biases,
             param_terms=bias_terms(terms, filters, args["bias"]),
             axes=steps,
-            notes=(depth_note(filters, "K"), f"depthwise {fmt(depthwise)} + pointwise {fmt(pointwise)} weights"),
+            notes=(depth_note(filters, "K", shape.channels * multiplier),),
             macs=out.spatial_numel() * (depthwise + pointwise),
             weight_terms=terms,
+            param_notes=(f"depthwise: {fmt(shape.channels * multiplier)} filters of {dot(*kernel)} = {fmt(product(kernel))} weights, "
+                         f"each on one channel; pointwise: {fmt(filters)} filters of 1·1·{fmt(shape.channels * multiplier)}",
+                         f"depthwise {fmt(depthwise)} + pointwise {fmt(pointwise)} weights"),
         )
 
 
@@ -211,7 +215,8 @@ class _ConvTranspose(LayerKind):
                         adapters=("no_strided_dilation", "transposed_padding"))
     onnx = ("ConvTranspose",)
     macs_rule, flops_rule, receptive_field = "input positions × C_in × (K/groups) × kernel volume", _BIAS_FLOPS, "window"
-    rule = "out = (W − 1)·S − 2P + D·(F − 1) + OP + 1 ('same': W·S); weights = C·(K/groups)·F^n, biases = K"
+    rule = ("H2 = (H1 − 1)·S − 2P + r·(F − 1) + a + 1 on each spatial axis, a the output padding (\"same\": H1·S); "
+            "D2 = K; weights = D1·K·F·F (one F per spatial axis; K/g with groups g), biases = K")
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
@@ -250,9 +255,11 @@ class _ConvTranspose(LayerKind):
             filters if args["bias"] else 0,
             param_terms=bias_terms(dot(shape.channels, k_text, *kernel), filters, args["bias"]),
             axes=tuple(steps),
-            notes=(depth_note(filters, "K"),),
+            notes=(depth_note(filters, "K", channels_per_group(shape.channels, groups, "input channels", ctx), shape.channels),),
             macs=shape.spatial_numel() * weights,
             weight_terms=dot(shape.channels, k_text, *kernel),
+            param_notes=(f"each output channel gathers {dot(*kernel)} weights from each of "
+                         f"{fmt(channels_per_group(shape.channels, groups, 'input channels', ctx))} input channels",),
         )
 
 

@@ -17,7 +17,7 @@ class Dense(LayerKind):
     primary = "units"
     args = (Arg("units", positive, doc="output neurons"), Arg("bias", flag, True, "one bias per unit"))
     summary = "fully connected layer; a multi-axis input is flattened first"
-    rule = "out = [units]; weights = inputs·units, biases = units"
+    rule = "N2 = units; weights = N1·N2 (N1 inputs, flattened), biases = N2"
     pytorch = counterpart("nn.Linear", Param("in_features", "in.numel", positional=True), Param("out_features", "units", positional=True),
                           Param("bias", "bias", True), adapters=("flatten_first",))
     keras = counterpart("Dense", Param("units", "units", positional=True), Param("use_bias", "bias", True), adapters=("flatten_first",))
@@ -28,10 +28,10 @@ class Dense(LayerKind):
         shape = inputs[0]
         units = args["units"]
         n_in = shape.numel()
-        notes = [f"out = units = {units}"]
+        notes = [f"N2 = units = {fmt(units)}"]
         if shape.rank:
             dims_text = " × ".join(map(factor, shape.in_layout(ctx.layout)))
-            notes.insert(0, f"inputs = {dims_text} = {fmt(n_in)} (flattened)")
+            notes.insert(0, f"N1 = {dims_text} = {fmt(n_in)} inputs (flattened)")
         weights = n_in * units
         return Outcome(
             Shape((), units),
@@ -49,7 +49,7 @@ class Flatten(LayerKind):
     category = "reshape"
     name = "flatten"
     summary = "all axes into one vector"
-    rule = "out = [H·W·C]; no parameters"
+    rule = "N2 = H1·W1·D1 (every value in one vector); no parameters"
     pytorch = function("torch.flatten({x}, 1)")
     keras = counterpart("Flatten")
     onnx = ("Flatten",)

@@ -1,12 +1,12 @@
 """Pooling: max and average windows, global and adaptive pooling."""
 
 
-from ..arith import Size, factor, is_int, product, show
+from ..arith import Size, factor, fmt, is_int, product, show
 from ..shapes import Shape
 from .args import Arg, flag, padding, sizes
 from .counterparts import Param, Requires, counterpart
 from .registry import LayerKind, Outcome, register
-from .windows import SIZE_ARGS, per_axis, sliding_window
+from .windows import SIZE_ARGS, out_letter, per_axis, sliding_window
 
 _TORCH_POOL = (
     Param("kernel_size", "kernel", form="axes"),
@@ -30,7 +30,8 @@ class _Pool(LayerKind):
         Arg("padding", padding, 0, "PyTorch padding (at most half the kernel), or Keras 'same'/'valid'"),
         Arg("ceil_mode", flag, False, "round up instead of down (PyTorch ceil_mode)"),
     )
-    rule = "out = ⌊(W − F + 2P)/S⌋ + 1 per axis (⌈…⌉ with ceil_mode, 'same': ⌈W/S⌉); depth unchanged; no parameters"
+    rule = ("H2 = ⌊(H1 − F + 2P)/S⌋ + 1 on each spatial axis (W2 alike; ceil_mode rounds up, but drops a last window "
+            "that would start in the right padding; \"same\": ⌈H1/S⌉); D2 = D1; no parameters")
     receptive_field = "window"
     ops_less: int = 0  # operations per window: its volume (adds and a divide), one fewer for a max (compares)
 
@@ -41,7 +42,7 @@ class _Pool(LayerKind):
         shape = self.check_inputs(inputs, ctx)
         steps = sliding_window(shape, args, ctx, stride_default_kernel=True, pytorch_pool_padding=True)
         out = Shape(tuple(s.size_out for s in steps), shape.channels)
-        return Outcome(out, axes=steps, notes=(f"D = {shape.channels} (pooling keeps the depth)",))
+        return Outcome(out, axes=steps, notes=(f"D2 = D1 = {fmt(shape.channels)}: pooling works on each channel alone",))
 
 
 class _MaxPool(_Pool):
@@ -103,7 +104,7 @@ class AvgPool3D(_AvgPool):
 
 class _GlobalPool(LayerKind):
     category = "pool"
-    rule = "out = [C]: one value per channel; no parameters"
+    rule = "N2 = D1: one value per channel; no parameters"
     receptive_field = "none"
     ops_less: int = 0  # per channel: its input elements (adds and a divide), one fewer for a max
 
@@ -150,7 +151,7 @@ class _AdaptivePool(LayerKind):
     category = "pool"
     primary = "output_size"
     args = (Arg("output_size", sizes, doc="the output's spatial size; one per axis allowed"),)
-    rule = "out = output_size per axis, whatever the input size; depth unchanged; no parameters"
+    rule = "H2 = output_size on each spatial axis, whatever the input size; D2 = D1; no parameters"
     pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
     keras = counterpart("AveragePooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))
     onnx = ()  # ONNX has no adaptive pooling: exporters write AveragePool when the input divides evenly
@@ -165,7 +166,7 @@ class _AdaptivePool(LayerKind):
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)
         size = per_axis(args["output_size"], shape.rank, "output_size", ctx)
-        notes = tuple(f"{a} = {show(s)} (adaptive)" for a, s in zip(shape.axis_names, size))
+        notes = tuple(f"{out_letter(a, shape.rank)} = {show(s)} (adaptive)" for a, s in zip(shape.axis_names, size))
         return Outcome(Shape(size, shape.channels), notes=notes)
 
 

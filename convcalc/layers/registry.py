@@ -65,6 +65,7 @@ class Outcome(NamedTuple):
     notes: tuple[str, ...] = ()  # other lines of the derivation, e.g. "D = K = 96"
     macs: Size = 0  # multiply-accumulates, counted as torchvision and fvcore do (no bias)
     weight_terms: str = ""  # the weights alone, "11·11·3·96", for --explain and check
+    param_notes: tuple[str, ...] = ()  # lines before the count: "each filter is 11·11·3 = 363 weights, spanning all 3 input channels"
 
     @property
     def trainable(self) -> Size:

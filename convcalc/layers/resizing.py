@@ -6,13 +6,13 @@ from ..shapes import Shape
 from .args import Arg, padding, sizes
 from .counterparts import Param, counterpart, per_rank
 from .registry import DATA_MOVEMENT, LayerKind, Outcome, register
-from .windows import axis_pads, per_axis
+from .windows import axis_pads, out_letter, per_axis
 
 
 class _Padding(LayerKind):
     primary = "padding"
     args = (Arg("padding", padding, 1, "zeros on each side; per axis or [before, after] pairs"),)
-    rule = "out = W + P_before + P_after per axis; no parameters"
+    rule = "H2 = H1 + P_before + P_after on each spatial axis; D2 = D1; no parameters"
     pytorch = per_rank({2: counterpart("nn.ZeroPad2d", Param("padding", "padding", form="pads", positional=True))},
                        counterpart("nn.ConstantPad{rank}d", Param("padding", "padding", form="pads", positional=True),
                                    Param("value", literal=0.0, positional=True)))
@@ -26,7 +26,7 @@ class _Padding(LayerKind):
             raise ctx.error("zero padding takes sizes, not 'same'", "give the number of zeros per side")
         pads = axis_pads(args["padding"], shape.rank, ctx)
         size = tuple(w + b + a for w, (b, a) in zip(shape.spatial, pads))
-        notes = tuple(f"{n} = {show(w)} + {show(b)} + {show(a)} = {show(o)}"
+        notes = tuple(f"{out_letter(n, shape.rank)} = {show(w)} + {show(b)} + {show(a)} = {show(o)}"
                       for n, w, (b, a), o in zip(shape.axis_names, shape.spatial, pads, size))
         return Outcome(Shape(size, shape.channels), notes=notes)
 
@@ -55,7 +55,7 @@ class ZeroPad3D(_Padding):
 class _Upsample(LayerKind):
     primary = "scale"
     args = (Arg("scale", sizes, 2, "factor per axis (PyTorch scale_factor, Keras size)"),)
-    rule = "out = W·scale per axis; no parameters"
+    rule = "H2 = H1·scale on each spatial axis; D2 = D1; no parameters"
     pytorch = counterpart("nn.Upsample", Param("scale_factor", "scale", form="floats"), Param("mode", literal="nearest", form="text"))
     keras = counterpart("UpSampling{rank}D", Param("size", "scale", form="axes", positional=True))
     onnx = ("Resize",)
@@ -65,7 +65,7 @@ class _Upsample(LayerKind):
         shape = self.check_inputs(inputs, ctx)
         scale = per_axis(args["scale"], shape.rank, "scale", ctx)
         size = tuple(w * s for w, s in zip(shape.spatial, scale))
-        notes = tuple(f"{n} = {dot(w, s)} = {show(o)}" for n, w, s, o in zip(shape.axis_names, shape.spatial, scale, size))
+        notes = tuple(f"{out_letter(n, shape.rank)} = {dot(w, s)} = {show(o)}" for n, w, s, o in zip(shape.axis_names, shape.spatial, scale, size))
         return Outcome(Shape(size, shape.channels), notes=notes)
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from ..arith import AxisStep, Size, is_int, is_true, same_axis, window_axis
+from ..arith import AxisStep, Size, fmt, is_int, is_true, same_axis, window_axis
 from ..shapes import AXIS_NAMES, Shape
 from .args import Arg, padding, sizes
 from .registry import LayerContext, axes_word
@@ -90,8 +90,33 @@ def bias_terms(weights_text: str, bias: Size, use_bias: bool) -> str:
     return f"{weights_text} + {bias}" if use_bias else weights_text
 
 
-def depth_note(channels: Size, source: str) -> str:
-    return f"D = {source} = {channels}"
+def out_letter(axis: str, rank: int) -> str:
+    """An output axis as explain writes it: 'H2', 'W2', 'L2', and 'T2' for a 3-D input's frames (D is the depth)."""
+    return ("T" if rank == 3 and axis == "D" else axis) + "2"
+
+
+def depth_note(channels: Size, source: str, c_in: Size = 1, all_channels: Size | None = None) -> str:
+    """'D2 = K = 150: one feature map per filter, each summed over all 100 input channels'."""
+    text = f"D2 = {source} = {fmt(channels)}: one feature map per filter"
+    if all_channels is not None and not bool(all_channels == c_in):
+        text += f", each summed over {fmt(c_in)} of the {fmt(all_channels)} input channels"
+    elif not (is_int(c_in) and c_in == 1):
+        text += f", each summed over all {fmt(c_in)} input channels"
+    return text
+
+
+def filter_note(kernel: tuple[Size, ...], c_in: Size, channels: Size, groups: Size) -> str:
+    """'each filter is 11·11·3 = 363 weights, spanning all 3 input channels' (CS231n: F·F·D1 weights per filter)."""
+    from ..arith import dot, product
+
+    size = product(kernel) * c_in
+    terms = dot(*kernel, c_in)
+    text = f"each filter is {terms} = {fmt(size)} weights" if terms != fmt(size) else f"each filter is {fmt(size)} weights"
+    if is_int(groups) and groups == 1:
+        if is_int(c_in) and c_in == 1:
+            return text + ", on the 1 input channel"
+        return text + f", spanning all {fmt(c_in)} input channels"
+    return text + f", spanning {fmt(c_in)} of the {fmt(channels)} input channels (groups g = {groups})"
 
 
 SIZE_ARGS = dict(

@@ -212,12 +212,15 @@ def rows(report: NetworkReport, costs: NetworkCosts, columns: tuple[str, ...], d
 
 
 def cost_lines(costs: NetworkCosts) -> list[str]:
-    """'Total MACs: 4,089,184,256 (4.09 GMACs)' and the same for FLOPs."""
-    def line(label: str, count: Any) -> str:
-        text = f"Total {label}: {fmt(count)}"
-        return f"{text} ({human(count, label)})" if is_int(count) and count >= 1000 else text
+    """'Total MACs: 4,089,184,256 (4.09 GMACs)' and the same for FLOPs, with the FLOPs convention."""
+    from ..flops import WORDS
 
-    return [line("MACs", costs.total_macs), line("FLOPs", costs.total_flops)]
+    def line(label: str, count: Any, convention: str = "") -> str:
+        text = f"Total {label}: {fmt(count)}"
+        notes = ([human(count, label)] if is_int(count) and count >= 1000 else []) + ([convention] if convention else [])
+        return f"{text} ({'; '.join(notes)})" if notes else text
+
+    return [line("MACs", costs.total_macs), line("FLOPs", costs.total_flops, WORDS[costs.flops_convention])]
 
 
 def memory_lines(costs: NetworkCosts) -> list[str]:

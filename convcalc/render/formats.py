@@ -76,6 +76,7 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
         "total_macs": value(sum((layer.outcome.macs for layer in report.layers), 0)),
         "warnings": [{"index": layer.index, "name": layer.name, "message": text} for layer, text in report.warnings],
         "total_flops": value(costs.total_flops),
+        "flops_convention": _flops_words(costs.flops_convention),
         "memory": {
             "dtype": m.dtype,
             "bytes_per_element": m.bytes_per_element,
@@ -162,6 +163,12 @@ def _compact_encoder() -> Callable[[Any], str]:
         import json
 
         return json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _flops_words(convention: str) -> str:
+    from ..flops import WORDS
+
+    return WORDS[convention]
 
 
 def totals_lines(report: NetworkReport) -> list[str]:

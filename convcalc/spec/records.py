@@ -14,8 +14,10 @@ MAPPINGS = (dict, Mapping)
 TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "symbols", "layers", "blocks", "expect")
 LAYER_KEYS = ("type", "name", "from", "expect")
 # A student's answers (`convcalc check`); `summary` ignores them.
-EXPECT_LAYER_KEYS = ("shape", "params", "weights", "biases", "trainable_params", "non_trainable_params")
-EXPECT_TOP_KEYS = ("output_shape", "total_params", "trainable_params", "non_trainable_params")
+EXPECT_LAYER_KEYS = ("shape", "params", "weights", "biases", "trainable_params", "non_trainable_params",
+                     "receptive_field", "macs", "flops", "activations", "activation_memory", "valid")
+EXPECT_TOP_KEYS = ("output_shape", "total_params", "trainable_params", "non_trainable_params", "receptive_field",
+                   "total_macs", "total_flops", "activations", "activation_memory", "valid", "solve")
 INLINE_EXAMPLE = '"input 32x32x3; conv2d 10 kernel=5 padding=2; maxpool2d 2; flatten; dense 10"'
 
 

@@ -52,9 +52,26 @@ def _to_int(text: str) -> int | str:
     return sign * int(value)
 
 
+class WrittenFloat(float):
+    """A float that remembers how it was written: `convcalc check` reads a student's '375.000' as
+    375,000 (the seed question's thousands), which the float 375.0 alone could not tell."""
+
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str) -> "WrittenFloat":
+        number = float.__new__(cls, value)
+        number.text = text
+        return number
+
+
 def _to_float(text: str) -> float | str:
     if ":" in text:  # base 60, as for integers
         return text
+    number = _float_value(text)
+    return WrittenFloat(number, text) if math.isfinite(number) else number
+
+
+def _float_value(text: str) -> float:
     value = text.replace("_", "").lower()
     sign = -1.0 if value[0] == "-" else 1.0
     if value[0] in "+-":
@@ -338,7 +355,7 @@ def load_json(text: str, label: str, limits: Limits) -> Any:
         return found
 
     try:
-        return json.loads(text, object_pairs_hook=unique)
+        return json.loads(text, object_pairs_hook=unique, parse_float=lambda written: WrittenFloat(float(written), written))
     except json.JSONDecodeError as exc:
         raise SpecError(f"{label}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:
