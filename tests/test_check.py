@@ -322,6 +322,9 @@ STYLES = [
     ("activations", "290400"), ("activations", "55x55x96"), ("activation_memory", "'290400 * 4'"),
     ("receptive_field", "11"), ("receptive_field", "11x11"), ("receptive_field", "[11, 11]"),
     ("valid", "true"), ("valid", "yes"), ("valid", "valid"),
+    # rounded as written: within half a unit of the last digit (CS231n's VGGNet table writes "3.2M", "138M")
+    ("params", "35K"), ("params", "'~35k'"), ("macs", "105M"), ("macs", "'105.4 million'"), ("activations", "290.4K"),
+    ("activation_memory", "1.16MB"), ("activation_memory", "'1.1 MiB'"),
 ]
 
 
@@ -345,6 +348,31 @@ def test_the_seed_questions_own_style(tmp_path, shape, layer, expect):
     assert result.exit_code == 0, result.stdout + result.stderr
     if "4.900" in expect:
         assert "    4.900 read as 4,900 (a dot between thousands)" in result.stdout.splitlines()
+
+
+ROUNDED = [
+    # (answer, right?, a line of the verdict): CS231n notes, VGGNet: CONV3-64 memory 224*224*64 = 3.2M values
+    ("3.2M", True, "    3.2M read as about 3,200,000"),
+    ("3.21M", True, "    3.21M read as about 3,210,000"),
+    ("3.3M", False, "✗ layer 1 'c' activations: you wrote 3.3M, right is 3,211,264"),
+    ("12.8M", False, "    12,845,056 is bytes (4 per value); the count of values is 3,211,264."),
+]
+
+
+@pytest.mark.parametrize("answer, right, line", ROUNDED)
+def test_rounded_answers(tmp_path, answer, right, line):
+    """A count rounded as written (3.2M) is right when the exact count rounds to it; a wrong one is still named."""
+    result = _check(tmp_path, one("[224, 224, 3]", "conv2d: {filters: 64, kernel: 3, padding: 1}", f"{{activations: {answer}}}"))
+    assert result.exit_code == (0 if right else 1), result.stdout
+    assert line in result.stdout.splitlines()
+
+
+def test_vgg16_total_rounded_as_cs231n_writes_it():
+    """CS231n notes, VGGNet: 'TOTAL params: 138M parameters'; torchvision: VGG16 has 138,357,544."""
+    sheet = (ROOT / "specs" / "vgg16.yaml").read_text(encoding="utf-8") + "\nexpect: {total_params: 138M}\n"
+    result = run_cli("check", "-", input=sheet)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "✓ network total_params: 138M" in result.stdout
 
 
 def test_flops_textbook_convention(tmp_path):
@@ -511,7 +539,7 @@ MISTAKE_TORCH = [
 @pytest.mark.parametrize("module, shape_in, shape_out, params", MISTAKE_TORCH)
 def test_the_banks_right_values_are_torchs(module, shape_in, shape_out, params):
     torch = pytest.importorskip("torch")
-    layer = eval(f"torch.nn.{module}")  # noqa: S307 - the module text is this file's own
+    layer = eval(f"torch.nn.{module}")
     with torch.no_grad():
         out = layer(torch.zeros(1, *shape_in))
     assert tuple(out.shape[1:]) == shape_out

@@ -40,10 +40,17 @@ class Reading:
     other: Any = None
     note: str = ""
     problem: str = ""
+    tolerance: Any = None  # an answer rounded as written ('3.2M', '93 MB'): how far from its value it may be
 
     @property
     def readable(self) -> bool:
         return not self.problem
+
+    def matches(self, right: Any, same) -> bool:
+        """True when a reading is the right value: exactly, or within the rounding of a '3.2M'."""
+        if self.tolerance is not None:
+            return is_int(right) and any(abs(value - right) <= self.tolerance for value in self.values)
+        return any(same(value, right) for value in self.values)
 
     @property
     def values(self) -> tuple[Any, ...]:
@@ -89,7 +96,48 @@ class _Unreadable(Exception):
     pass
 
 
+_ROUNDED = re.compile(r"^[~≈]?\s*(\d+(?:[.,]\d+)?)\s*((?:k|K|M|G|T)(?!i?B)|thousand|million|billion)?\s*"
+                      r"(B|bytes?|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$")
+_SCALES = {"k": 10**3, "K": 10**3, "thousand": 10**3, "M": 10**6, "million": 10**6, "G": 10**9, "billion": 10**9,
+           "T": 10**12}
+_BYTES = {"B": 1, "byte": 1, "bytes": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+_BINARY = {"KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}  # 'MB' as many write it: 2^20
+
+
+def _rounded(text: str) -> Reading | None:
+    """'3.2M', '138 million', '93MB', '12.3 MiB': a number rounded as written, with its tolerance
+    (half a unit of its last written digit); 'MB' is also read as 2^20 bytes. None for anything else."""
+    match = _ROUNDED.match(text.strip())
+    if match is None or not (match.group(2) or match.group(3)):
+        return None
+    digits, scale, unit = match.groups()
+    digits = digits.replace(",", ".")
+    places = len(digits.partition(".")[2])
+    factor = _SCALES.get(scale or "", 1) * _BYTES.get(unit or "B", 1)
+    number = Fraction(digits)
+    other = None
+    if unit in _BINARY:
+        other = number * _SCALES.get(scale or "", 1) * _BINARY[unit]
+    exact = (number * factor).denominator == 1 and not places and not scale and unit in (None, "B", "byte", "bytes")
+    tolerance = None if exact else Fraction(factor, 2 * 10**places)
+    if other is not None and tolerance is not None:
+        tolerance = max(tolerance, Fraction(_BINARY[unit] * _SCALES.get(scale or "", 1), 2 * 10**places))
+    value = _tidy(number * factor)
+    note = "" if tolerance is None else f"{text} read as about {_about(value)}"
+    if other is not None:
+        note += f" (or {_about(_tidy(other))}: {unit} as 2^{_BINARY[unit].bit_length() - 1})"
+    return Reading(text, value, None if other is None else _tidy(other), note=note, tolerance=tolerance)
+
+
+def _about(value: Any) -> str:
+    return f"{value:,}" if is_int(value) else f"{round(value):,}"
+
+
 def _read_text(text: str, what: str, limits: Limits, letters: Any = None) -> Reading:
+    rounded = _rounded(text)
+    if rounded is not None:
+        return rounded
     cleaned = _TIMES.sub("*", text.translate(_SYMBOLS)).replace("≈", "")
     calls = re.search(r"[A-Za-z_]\w*\s*\(", cleaned) is not None  # max(3,4): a comma there separates arguments
     pattern = re.compile(r"\d+(?:[.'’_ ]\d+)*") if calls else _SEPARATED

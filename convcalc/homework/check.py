@@ -106,7 +106,7 @@ def _equal_for_every_size(first: Any, second: Any) -> bool:
 
 
 def _matches(reading: Reading, right: Any) -> bool:
-    return any(same(v, right) for v in reading.values)
+    return reading.matches(right, same)
 
 
 # --------------------------------------------------------------------------- marking one answer
@@ -137,6 +137,9 @@ def _mark_count(raw: Any, right: Any, candidates: Iterable[mistakes.Candidate], 
     notes = [reading.note]
     if _matches(reading, right):
         return _Mark("right", details=notes)
+    if reading.tolerance is not None:  # '12.8M': a candidate within the rounding the student wrote
+        diagnosis = mistakes.match(candidates, reading.value, lambda _written, candidate: reading.matches(candidate, same))
+        return _Mark("wrong", diagnosis, notes)
     diagnosis = mistakes.match(candidates, reading.value, same)
     if not diagnosis and reading.other is not None:
         diagnosis = mistakes.match(candidates, reading.other, same)

@@ -395,7 +395,7 @@ def axis_fit(step: AxisStep, layer: LayerReport, written: Number) -> str:
     def size(w_: int, f_: int, s_: int, p_: int) -> int | None:
         return (w_ - f_ + 2 * p_) // s_ + 1 if w_ - f_ + 2 * p_ >= 0 else None
 
-    tries = [("P", p1, [(q, size(w, f, s, q)) for q in range(0, f + 1)]),
+    tries = [("P", p1, [(q, size(w, f, s, q)) for q in range(f + 1)]),
              ("S", s, [(q, size(w, f, q, p1)) for q in range(1, 9)]),
              ("F", f, [(q, size(w, q, s, p1)) for q in range(1, 12)])]
     found = []

@@ -81,7 +81,7 @@ class Solution:
     @property
     def rounded(self) -> bool:
         """True when the division was not exact and the size was floored (or rounded up)."""
-        return self.step.exact is not None and not (self.padding == "same")
+        return self.step.exact is not None and self.padding != "same"
 
     @property
     def unused(self) -> tuple[int, int]:
@@ -334,8 +334,8 @@ def _forward_text(problem: Problem, solution: Solution) -> str:
     lines = [f"{OP_NAMES[problem.op]}: input {problem.size_in}" + (f", {given}" if given else "") + f" → output {solution.size_out}",
              f"  {_check_text(solution)}"]
     if solution.rounded and solution.step.rounding == "floor":
-        lines.append(f"Floored: (W − F + 2P)/S is not a whole number; PyTorch and Keras round it down (CS231n calls such a "
-                     f"setting invalid).")
+        lines.append("Floored: (W − F + 2P)/S is not a whole number; PyTorch and Keras round it down (CS231n calls such a "
+                     "setting invalid).")
     return "\n".join(lines) + "\n"
 
 

@@ -49,7 +49,7 @@ def mark_valid(where: str, raw: Any, reason: str, layer: LayerReport | None, ind
     derivation = (reason,) if reason else ("every window fits evenly and every size is at least 1",)
     if answer is None:
         return Verdict(where, "valid", written_text(raw), shown, "unreadable", derivation, index, name, raw, right_value,
-                       f"cannot read it: write valid: true or valid: false")
+                       "cannot read it: write valid: true or valid: false")
     status = "right" if answer == right_value else "wrong"
     diagnosis = ""
     if status == "wrong":
