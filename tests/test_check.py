@@ -691,8 +691,12 @@ ESCAPE = ("[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == '
         ("k1 + " * 300 + "k1", "the answer has 1,502 characters, more than 1,000"),
         ("10*k1 +", "cannot read '10*k1 +' as a number or a formula"),
         ("k1/0", "divides by zero"),
+        # degree 64^5: compared at sizes up to 10^9, a number of 10^10 digits (minutes before the degree was bounded)
+        ("((((k1^64)^64)^64)^64)^64", "has a degree of more than 64 in its letters"),
+        ("224 + floor(k1/2^k1)", "raises to a power with letters in it"),  # 0 up to 24; 2^(10^9) has 300 million digits
     ],
-    ids=["sandbox escape", "import", "attribute", "lambda", "string", "power tower", "root", "too long", "syntax", "zero"],
+    ids=["sandbox escape", "import", "attribute", "lambda", "string", "power tower", "root", "too long", "syntax", "zero",
+         "degree tower", "letters in a power"],
 )
 def test_an_answer_is_read_never_run(tmp_path, answer, message):
     """A hostile answer is marked unreadable in place (exit 1): nothing in it runs."""

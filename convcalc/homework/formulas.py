@@ -9,6 +9,7 @@ from ..limits import DEFAULT_LIMITS, Limits, max_bits
 
 MAX_FORMULA_LENGTH = 1000  # characters of a student's formula: 25*k1*k2 + 10*k1 + k2 has 22
 MAX_EXPONENT = 64  # the largest power of a number an answer may write (k1^2 is the usual one)
+MAX_DEGREE = 64  # the largest degree of an answer in its letters (25·k1·k2 + k2 has 2)
 _FORMULA_FUNCTIONS = {"floor": "floor", "ceil": "ceiling", "ceiling": "ceiling", "max": "Max", "Max": "Max",
                       "min": "Min", "Min": "Min"}
 
@@ -33,6 +34,7 @@ def parse_formula(text: str, where: str, limits: Limits = DEFAULT_LIMITS) -> Any
         tree = ast.parse(cleaned.strip(), mode="eval")
     except SyntaxError:
         raise SpecError(f"cannot read the formula {str(text)!r}", hint="write e.g. 25*k1*k2 + k2", where=where) from None
+    _check_degree(tree.body, str(text), where)
     try:
         import sympy
     except ImportError:
@@ -91,3 +93,52 @@ def parse_formula(text: str, where: str, limits: Limits = DEFAULT_LIMITS) -> Any
         return build(tree.body)
     except ArgError as exc:  # a letter that cannot be a symbol
         raise SpecError(exc.problem, hint=exc.hint, where=where) from None
+
+
+def _check_degree(root: Any, text: str, where: str) -> None:
+    """The answer's degree in its letters, bounded before anything is built: comparing answers puts
+    sizes up to 10^9 in for the letters, and ((((n^64)^64)^64)^64)^64 (degree 64^5) or 2^n would
+    make numbers of billions of digits there. A bound from the syntax alone: a sum has the largest
+    degree of its terms, a product or quotient their sum, a power its base's times the exponent."""
+    import ast
+
+    def degree(node: ast.AST) -> int:
+        if isinstance(node, ast.Name):
+            return 1
+        if isinstance(node, ast.UnaryOp):
+            return degree(node.operand)
+        if isinstance(node, ast.BinOp):
+            left = degree(node.left)
+            if isinstance(node.op, ast.Pow):
+                if degree(node.right):
+                    raise SpecError(f"the formula {text!r} raises to a power with letters in it",
+                                    hint=f"an answer's powers are whole numbers up to {MAX_EXPONENT}, such as k1^2", where=where)
+                exponent = _constant_int(node.right)  # else a sum of numbers, at most MAX_EXPONENT (build() checks)
+                found = left * (MAX_EXPONENT if exponent is None else min(abs(exponent), MAX_DEGREE + 1))
+            elif isinstance(node.op, (ast.Add, ast.Sub)):
+                found = max(left, degree(node.right))
+            else:
+                found = left + degree(node.right)
+        elif isinstance(node, ast.Call):
+            found = max((degree(argument) for argument in node.args), default=0)
+        else:  # a number, or something build() refuses with its own message
+            return 0
+        if found > MAX_DEGREE:
+            raise SpecError(f"the formula {text!r} has a degree of more than {MAX_DEGREE} in its letters",
+                            hint="a network's counts are polynomials of small degree, such as 25·k1·k2 + k2 (degree 2)", where=where)
+        return found
+
+    degree(root)
+
+
+def _constant_int(node: Any) -> int | None:
+    """The whole number an exponent is written as (3, -2, +4), or None."""
+    import ast
+
+    sign = 1
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None

@@ -93,9 +93,14 @@ def substitute(value: Any, env: Env, fail) -> Any:
 
     if len(pieces) == 1 and pieces[0][0] == 0 and pieces[0][1] == len(value):
         return one(pieces[0][2], pieces[0][3])
-    out, last = [], 0
+    out, last, length = [], 0, len(value)
     for start, end, kind, body in pieces:
-        out += [value[last:start], str(one(kind, body))]
+        piece = str(one(kind, body))
+        length += len(piece)
+        if length > len(value) + MAX_TEXT:  # '$p$p$p…' with a long p would multiply it
+            raise fail(f"'{_brief(value)}' makes a text of more than {len(value) + MAX_TEXT:,} characters",
+                       f"a text made from parameters is at most {MAX_TEXT:,} characters longer than it is written")
+        out += [value[last:start], piece]
         last = end
     return "".join(out) + value[last:]
 
@@ -113,6 +118,8 @@ def _unclosed(text: str) -> bool:
                     break
             else:
                 return True
+            at = text.find("$", pos + 1)  # past the closed piece: '$($($(…)))' is read once, not once per '$('
+            continue
         at = text.find("$", at + 2)
     return False
 
@@ -128,6 +135,13 @@ def _check_flow_split(mapping: Any, fail) -> None:
                 f"YAML split '{key}: {whole}' at the comma: inside {{…}} a comma ends a value",
                 f"quote the expression ({key}: '{whole}') or write the mapping one key per line",
             )
+
+
+MAX_TEXT = 1000  # characters an expression's text may have: names and keywords are a few dozen
+
+
+def _brief(text: str) -> str:
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _lookup(name: str, env: Env, fail) -> Any:
@@ -148,6 +162,7 @@ _OPS = {
     ast.Mod: lambda a, b: a % b,
     ast.Pow: lambda a, b: a**b,
 }
+_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
 _COMPARE = {
     ast.Eq: lambda a, b: a == b,
     ast.NotEq: lambda a, b: a != b,
@@ -234,6 +249,8 @@ def evaluate(text: str, env: Env, fail) -> Any:
             return _lookup(node.id, env, fail)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             left, right = ev(node.left), ev(node.right)
+            if isinstance(left, str) or isinstance(right, str):
+                return _text(node.op, left, right)
             if isinstance(node.op, ast.Pow) and _too_many_digits_for_power(left, right, env.limits):
                 raise fail(f"'{text}' makes a number of more than {env.limits.digits:,} digits",
                            "if the spec is really meant to be this large, raise it with --limit digits=N")
@@ -279,7 +296,25 @@ def evaluate(text: str, env: Env, fail) -> Any:
         if count < least or (most is not None and count > most):
             wanted = f"{least}" if least == most else f"{least} or more" if most is None else f"{least} to {most}"
             raise fail(f"'{text}' gives {name}() {count} argument{'s' if count != 1 else ''}; it takes {wanted}")
-        return _bounded(function(*_numbers(name, [ev(a) for a in node.args])))
+        values = _numbers(name, [ev(a) for a in node.args])
+        if name == "round" and count == 2 and type(values[1]) is int and abs(values[1]) > env.limits.digits:
+            # round(5, -10**9) works out 10**(10**9) first: minutes, for a number that is 0
+            raise fail(f"'{text}' rounds to {values[1]:,} digits", f"round to at most {env.limits.digits:,} digits either way")
+        return _bounded(function(*values))
+
+    def _text(op: ast.operator, left: Any, right: Any) -> str:
+        """'a' + 'b' and 'ab' * 3 with the length told before the text is made ('a' * 3000000000)."""
+        if isinstance(op, ast.Add) and isinstance(left, str) and isinstance(right, str):
+            length = len(left) + len(right)
+        elif isinstance(op, ast.Mult) and isinstance(left, str) != isinstance(right, str) and (
+                type(left) is int or type(right) is int):
+            word, times = (left, right) if isinstance(left, str) else (right, left)
+            length = len(word) * max(times, 0)
+        else:  # 'a' - 1, '%d' % 5 (formatting could pad to any width), 'a' ** 2
+            raise fail(f"'{text}' uses {_SYMBOLS[type(op)]} on a text", "texts join with + and repeat with * a whole number")
+        if length > MAX_TEXT:
+            raise fail(f"'{text}' makes a text of {length:,} characters", f"a text an expression makes is at most {MAX_TEXT:,} characters")
+        return _OPS[type(op)](left, right)
 
     def _bounded(result: Any) -> Any:
         """Every step stays within the digits limit: a product of products would grow without end."""
