@@ -1,23 +1,30 @@
-"""Cold start and scale of `convcalc summary`, measured against a floor taken in the same run.
+"""Start-up and scale of `convcalc summary`, each against a baseline measured in the same run.
 
-Usage:  python bench/run.py [--runs 21] [--quick]
+Usage:  python bench/run.py [--quick] [--runs N] [--against REV] [--only startup|scale]
 
-Prints one table:
-  * cold start: median wall time of `convcalc summary SPEC` (json and table) against the floor of
-    starting Python with the libraries the command cannot do without (`import click, yaml` for
-    json; plus `rich.console, rich.table` for the table). SPEC is specs/resnet50.yaml when the
-    checkout has it, else a generated ResNet-like spec of about 200 layers.
-  * scale: wall time and peak memory (max RSS) of `convcalc summary --format json` on generated
-    specs of 1,000, 10,000 and 100,000 layers, with the time and memory per layer.
+Prints two tables:
+  * start-up: the median wall and CPU time of `convcalc summary SPEC --format json` and of the
+    table, against the floor of starting Python with the libraries the command cannot do without
+    (`import click, yaml`; plus `rich.console, rich.table` for the table), and with --against REV
+    against the same commands run from REV (a `git archive` of it in a temporary folder, on the
+    PYTHONPATH), the ratio printed. SPEC is specs/resnet50.yaml (else a generated ResNet-like spec).
+  * scale: wall time, CPU time and peak memory (max RSS) of one fresh `summary` process per shape
+    and size, for the shapes that once grew faster than their size: a plain chain of layers, one
+    concat of many inputs (fan-in), a chain of residual blocks, and layers with symbolic sizes.
+    Per tenfold step of the size it prints how much the work grew: the CPU time and the memory
+    above those of a one-layer spec (what starting up costs). Linear is ×10.
 
-Every command is a fresh process (what a user or a script pays); the runs of the commands and of
-their floors are interleaved so that a busy machine slows them alike. Targets (issue 7):
-json ≤ 1.3× its floor, table ≤ 1.3× its floor, 10,000 layers under 1 s, time and memory linear.
+Every command is a fresh process (what a user or a script pays); the start-up runs are
+interleaved so that a busy machine slows them alike. Targets (issues 7, 12, 13): json and table
+≤ 1.3× their floors, within 5 % of the commit before the package restructuring (af7a523:
+--against af7a523), 10,000 layers under 1 s, every shape ×10 per tenfold step (up to noise).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,32 +40,52 @@ FLOOR_TABLE = "import click, yaml, rich.console, rich.table"
 SCALE_LIMITS = "--limit=layers=10000000,bytes=1000000000"
 
 
-def environment() -> dict[str, str]:
+# --------------------------------------------------------------------------- processes
+
+
+def environment(checkout: Path) -> dict[str, str]:
+    """The environment a command runs in: ``checkout`` first on the path, nothing else of ours."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPATH"] = str(checkout)
     env.pop("PYTHONPROFILEIMPORTTIME", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed convcalc has its bytecode compiled
     return env
 
 
-def compile_bytecode(env: dict[str, str]) -> None:
+def compile_bytecode(checkout: Path, env: dict[str, str]) -> None:
     """What `pip install` does: write convcalc's .pyc files, so no run pays for compiling."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "convcalc")], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "convcalc")], env=env, check=True)
 
 
-def run_once(args: list[str], env: dict[str, str]) -> tuple[float, int, float]:
-    """Wall seconds, peak RSS in KiB, and CPU seconds (user + system) of one fresh process."""
+class Run:
+    """One finished process: wall seconds, CPU seconds (user + system), peak RSS in KiB."""
+
+    __slots__ = ("wall", "cpu", "rss")
+
+    def __init__(self, wall: float, cpu: float, rss: int) -> None:
+        self.wall, self.cpu, self.rss = wall, cpu, rss
+
+
+def run_once(args: list[str], env: dict[str, str], cwd: str) -> Run:
+    """One fresh process, its output thrown away; a failure ends the bench with its message.
+
+    ``cwd`` is a folder outside every checkout: `python -c` puts the working folder first on the
+    path, where a checkout would shadow the PYTHONPATH.
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.stderr:
         process.stderr.close()
-    if process.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(args)} failed ({process.returncode}): {error.strip()}")
-    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"bench: {' '.join(args)[:300]} failed ({code}): {error.strip()[:500]}")
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+# --------------------------------------------------------------------------- specs
 
 
 def resnet_like() -> str:
@@ -89,89 +116,183 @@ def resnet_like() -> str:
 
 
 def chain(layers: int) -> str:
-    """A plain chain that keeps its shape: conv / batchnorm / relu repeated (any length)."""
+    """A plain chain that keeps its shape: conv / batchnorm / relu repeated (``layers`` layers)."""
     pattern = ["  - conv2d: {filters: 16, kernel: 3, padding: 1}", "  - batchnorm", "  - relu"]
-    body = [pattern[i % 3] for i in range(layers)]
-    return "input: [32, 32, 16]\nlayers:\n" + "\n".join(body) + "\n"
+    return "input: [32, 32, 16]\nlayers:\n" + "\n".join(pattern[i % 3] for i in range(layers)) + "\n"
 
 
-def median_times(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
-    """Per command: the median wall time and the median CPU time over `runs` interleaved runs."""
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
-    for name, args in commands.items():  # warm the file cache once
-        run_once(args, env)
+def fan_in(inputs: int) -> str:
+    """One concat of ``inputs`` branches, each a relu of the input (inputs + 1 layers)."""
+    branches = "".join(f"  - relu: {{name: r{i}, from: input}}\n" for i in range(inputs))
+    return ("input: [8, 8, 3]\nlayers:\n" + branches
+            + "  - concat: {from: [" + ", ".join(f"r{i}" for i in range(inputs)) + "]}\n")
+
+
+def residual(layers: int) -> str:
+    """Residual blocks (conv, relu, add: three layers each) in a chain, ``layers`` layers in all."""
+    block = "  - residual: {main: [{conv2d: {filters: 16, kernel: 3, padding: 1}}, relu]}\n"
+    return "input: [8, 8, 16]\nlayers:\n" + block * max(1, layers // 3)
+
+
+def symbolic(layers: int) -> str:
+    """Layers on a symbolic input with symbolic widths (n×n×3, k filters), a strided layer every tenth."""
+    lines = []
+    for i in range(layers):
+        if i % 10 == 9:
+            lines.append("  - maxpool2d: {kernel: 2, stride: 2}")
+        elif i % 2 == 0:
+            lines.append("  - conv2d: {filters: k, kernel: 3, padding: 1}")
+        else:
+            lines.append("  - relu")
+    return "input: [n, n, 3]\nlayers:\n" + "\n".join(lines) + "\n"
+
+
+# shape -> (what its size counts, spec maker, sizes, quick sizes, formats)
+SHAPES = {
+    "chain": ("layers", chain, [1_000, 10_000, 100_000], [1_000, 10_000], ("json", "table")),
+    "concat fan-in": ("inputs", fan_in, [1_000, 10_000, 100_000], [1_000, 10_000], ("json",)),
+    "residual blocks": ("layers", residual, [1_000, 10_000, 100_000], [1_000, 10_000], ("json", "table")),
+    "symbolic": ("layers", symbolic, [10, 100, 1_000], [10, 100], ("json", "table")),
+}
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+def median_runs(commands: dict[str, tuple[list[str], dict[str, str]]], runs: int, cwd: str) -> dict[str, tuple[float, float]]:
+    """Per command: the median wall and CPU seconds over ``runs`` interleaved runs."""
+    samples: dict[str, list[Run]] = {name: [] for name in commands}
+    for args, env in commands.values():  # warm the file cache once
+        run_once(args, env, cwd)
     for _ in range(runs):
-        for name, args in commands.items():
-            wall, _, cpu = run_once(args, env)
-            samples[name].append((wall, cpu))
-    return {
-        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
-        for name, values in samples.items()
+        for name, (args, env) in commands.items():
+            samples[name].append(run_once(args, env, cwd))
+    return {name: (statistics.median(r.wall for r in got), statistics.median(r.cpu for r in got)) for name, got in samples.items()}
+
+
+def checkout_of(revision: str, scratch: Path) -> Path:
+    """REV's convcalc package in a folder of its own (git archive: nothing in the repository changes)."""
+    target = scratch / f"rev-{revision.replace('/', '_')}"
+    target.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", revision, "convcalc"],
+                             capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise SystemExit(f"bench: git archive {revision} failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
+
+
+def startup(spec: Path, runs: int, against: str | None, scratch: Path) -> list[str]:
+    python = sys.executable
+    ours = environment(ROOT)
+    compile_bytecode(ROOT, ours)
+    commands: dict[str, tuple[list[str], dict[str, str]]] = {
+        "floor json": ([python, "-c", FLOOR_JSON], ours),
+        "json": ([python, "-c", CONVCALC, "summary", str(spec), "--format", "json"], ours),
+        "floor table": ([python, "-c", FLOOR_TABLE], ours),
+        "table": ([python, "-c", CONVCALC, "summary", str(spec)], ours),
     }
+    if against:
+        theirs_root = checkout_of(against, scratch)
+        theirs = environment(theirs_root)
+        compile_bytecode(theirs_root, theirs)
+        commands[f"json @ {against}"] = ([python, "-c", CONVCALC, "summary", str(spec), "--format", "json"], theirs)
+        commands[f"table @ {against}"] = ([python, "-c", CONVCALC, "summary", str(spec)], theirs)
+    times = median_runs(commands, runs, str(scratch))
+    head = f"{'command':<34}{'wall ms':>9}{'cpu ms':>9}{'wall × floor':>14}{'cpu × floor':>13}"
+    if against:
+        head += f"{'wall × ' + against[:10]:>20}{'cpu × ' + against[:10]:>19}"
+    out = [head]
+    for kind, label in (("json", "summary --format json"), ("table", "summary (table)")):
+        floor_wall, floor_cpu = times[f"floor {kind}"]
+        out.append(f"{'floor: import click, yaml' + (', rich' if kind == 'table' else ''):<34}{floor_wall * 1e3:>9.1f}{floor_cpu * 1e3:>9.1f}")
+        wall, cpu = times[kind]
+        verdict = "ok" if wall / floor_wall <= 1.3 else "OVER 1.3"
+        line = f"{label:<34}{wall * 1e3:>9.1f}{cpu * 1e3:>9.1f}{wall / floor_wall:>13.2f}×{cpu / floor_cpu:>12.2f}×"
+        if against:
+            then_wall, then_cpu = times[f"{kind} @ {against}"]
+            out.append(f"{label + ' @ ' + against[:10]:<34}{then_wall * 1e3:>9.1f}{then_cpu * 1e3:>9.1f}"
+                       f"{then_wall / floor_wall:>13.2f}×{then_cpu / floor_cpu:>12.2f}×")
+            line += f"{wall / then_wall:>19.3f}×{cpu / then_cpu:>18.3f}×"
+            verdict += ", " + ("within 5 %" if wall / then_wall <= 1.05 else "MORE than 5 % slower")
+        out.append(line + f"  {verdict}")
+    return out
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def scale(quick: bool, scratch: Path, only: set[str] | None) -> list[str]:
+    python = sys.executable
+    env = environment(ROOT)
+    compile_bytecode(ROOT, env)
+    try:
+        import sympy  # noqa: F401  (the symbolic shape needs the [symbolic] extra)
+        has_sympy = True
+    except ImportError:
+        has_sympy = False
+    out = [f"{'shape':<17}{'format':<7}{'size':>9} {'unit':<7}{'spec MB':>8}{'wall s':>8}{'cpu s':>8}{'µs/unit':>9}"
+           f"{'peak MB':>9}{'cpu ×':>8}{'mem ×':>8}"]
+    for shape, (unit, make, sizes, quick_sizes, formats) in SHAPES.items():
+        if only and shape not in only:
+            continue
+        if shape == "symbolic" and not has_sympy:
+            out.append(f"{shape:<17}(skipped: needs SymPy, pip install 'convcalc[symbolic]')")
+            continue
+        base_path = scratch / f"{shape.replace(' ', '_')}-base.yaml"
+        base_path.write_text(make(1 if shape != "concat fan-in" else 2))
+        for fmt in formats:
+            extra = ["--format", "json"] if fmt == "json" else []
+            base_args = [python, "-c", CONVCALC, "summary", str(base_path), *extra, SCALE_LIMITS]
+            base = min((run_once(base_args, env, str(scratch)) for _ in range(3)), key=lambda r: r.cpu)
+            previous: tuple[float, int] | None = None
+            for size in (quick_sizes if quick else sizes):
+                path = scratch / f"{shape.replace(' ', '_')}-{size}.yaml"
+                path.write_text(make(size))
+                args = [python, "-c", CONVCALC, "summary", str(path), *extra, SCALE_LIMITS]
+                repeats = 3 if size * 10 <= max(sizes) else 1
+                best = min((run_once(args, env, str(scratch)) for _ in range(repeats)), key=lambda r: r.cpu)
+                work, memory = max(best.cpu - base.cpu, 1e-3), max(best.rss - base.rss, 1)
+                growth = f"{work / previous[0]:>7.1f}×{memory / previous[1]:>7.1f}×" if previous else ""
+                out.append(f"{shape:<17}{fmt:<7}{size:>9,} {unit:<7}{path.stat().st_size / 1e6:>8.2f}{best.wall:>8.2f}"
+                           f"{best.cpu:>8.2f}{work / size * 1e6:>9.1f}{best.rss / 1024:>9.1f}{growth}")
+                previous = (work, memory)
+                path.unlink()
+    out.append("cpu ×, mem ×: growth over the size ten times smaller, of the CPU time and peak memory above a")
+    out.append("one-layer spec's (start-up); linear is ×10. µs/unit: that CPU time per layer or input.")
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=None, help="runs per cold-start command (median taken; default 21, 5 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="fewer runs, and no 100,000-layer spec")
+    parser.add_argument("--runs", type=int, default=None, help="runs per start-up command (median taken; default 21, 7 with --quick)")
+    parser.add_argument("--quick", action="store_true", help="fewer start-up runs, and no size past 10,000 (1,000 layers of symbols)")
+    parser.add_argument("--against", metavar="REV", help="also time start-up from git revision REV, e.g. af7a523 (the ratio is printed)")
+    parser.add_argument("--only", choices=["startup", "scale"], help="run one of the two parts")
+    parser.add_argument("--shape", action="append", choices=list(SHAPES), help="scale: only these shapes (repeatable)")
     options = parser.parse_args()
-    runs = options.runs or (5 if options.quick else 21)
-    env = environment()
-    compile_bytecode(env)
-    python = sys.executable
-
-    with tempfile.TemporaryDirectory(prefix="convcalc-bench-") as scratch:
+    runs = options.runs or (7 if options.quick else 21)
+    scratch = Path(tempfile.mkdtemp(prefix="convcalc-bench-"))
+    try:
         spec = ROOT / "specs" / "resnet50.yaml"
         if not spec.exists():
-            spec = Path(scratch) / "resnet-like.yaml"
+            spec = scratch / "resnet-like.yaml"
             spec.write_text(resnet_like())
-        computed = subprocess.run([python, "-c", CONVCALC, "summary", str(spec), "--format", "json"],
-                                  capture_output=True, text=True, env=env, check=True).stdout
-        import json
-
-        n_layers = len(json.loads(computed)["layers"])  # blocks expanded
-        commands = {
-            "floor json": [python, "-c", FLOOR_JSON],
-            "summary --format json": [python, "-c", CONVCALC, "summary", str(spec), "--format", "json"],
-            "floor table": [python, "-c", FLOOR_TABLE],
-            "summary (table)": [python, "-c", CONVCALC, "summary", str(spec)],
-        }
-        times = median_times(commands, runs, env)
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-
-        rows = []
-        sizes = [1_000, 10_000] if options.quick else [1_000, 10_000, 100_000]
-        for layers in sizes:
-            path = Path(scratch) / f"chain{layers}.yaml"
-            path.write_text(chain(layers))
-            args = [python, "-c", CONVCALC, "summary", str(path), "--format", "json", SCALE_LIMITS]
-            best = min((run_once(args, env) for _ in range(3 if layers < 100_000 else 1)), key=lambda r: r[0])
-            rows.append((layers, path.stat().st_size, best[0], best[1]))
-
-    print(f"convcalc cold start and scale  (python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
-          f"load average {load:.1f} during the runs, median of {runs} runs)")
-    print(f"spec for cold start: {spec.name if spec.parent.name == 'specs' else 'generated ResNet-like'} ({n_layers} layers)")
-    print()
-    print(f"{'command':<30}{'wall ms':>9}{'× floor':>9}{'cpu ms':>9}{'× floor':>9}  target ≤ 1.3× (wall)")
-    for floor, name in (("floor json", "summary --format json"), ("floor table", "summary (table)")):
-        label = "floor: import click, yaml" if floor == "floor json" else "floor: + rich.console, .table"
-        (floor_wall, floor_cpu), (wall, cpu) = times[floor], times[name]
-        print(f"{label:<30}{floor_wall * 1e3:>9.1f}{'':>9}{floor_cpu * 1e3:>9.1f}")
-        verdict = "ok" if wall / floor_wall <= 1.3 else "OVER"
-        print(f"{name:<30}{wall * 1e3:>9.1f}{wall / floor_wall:>8.2f}×{cpu * 1e3:>9.1f}{cpu / floor_cpu:>8.2f}×  {verdict}")
-    print()
-    print(f"{'layers':>8}{'spec MB':>9}{'time s':>9}{'µs/layer':>10}{'peak MB':>9}{'KB/layer':>10}  (summary --format json, best of runs;")
-    print(f"{'':>55}  KB/layer: memory above the {rows[0][0]:,}-layer run)")
-    first_layers, _, _, base_rss = rows[0]
-    for layers, size, seconds, rss_kib in rows:
-        per_layer = f"{(rss_kib - base_rss) / (layers - first_layers):>10.2f}" if layers != first_layers else f"{'':>10}"
-        note = ("  target < 1 s: " + ("ok" if seconds < 1 else "OVER")) if layers == 10_000 else ""
-        print(f"{layers:>8,}{size / 1e6:>9.2f}{seconds:>9.3f}{seconds / layers * 1e6:>10.1f}{rss_kib / 1024:>9.1f}{per_layer}{note}")
-    if len(rows) >= 3:
-        (l1, _, t1, m1), (l2, _, t2, m2) = rows[-2], rows[-1]
-        growth = (l2 - first_layers) / (l1 - first_layers)
-        print(f"\n{l2:,} vs {l1:,} layers: time ×{t2 / t1:.1f} (linear: ×{l2 / l1:.0f}); "
-              f"memory above the {first_layers:,}-layer run ×{(m2 - base_rss) / max(1, m1 - base_rss):.1f} (linear: ×{growth:.0f})")
+        started = time.perf_counter()
+        print(f"convcalc bench  (python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
+              f"load average {os.getloadavg()[0]:.1f} at the start)")
+        if options.only != "scale":
+            computed = subprocess.run([sys.executable, "-c", CONVCALC, "summary", str(spec), "--format", "json"], cwd=scratch,
+                                      capture_output=True, text=True, env=environment(ROOT), check=True).stdout
+            layers = len(json.loads(computed)["layers"])
+            print(f"\nstart-up: median of {runs} interleaved runs; {spec.name} ({layers} layers)")
+            print("\n".join(startup(spec, runs, options.against, scratch)))
+        if options.only != "startup":
+            print("\nscale: one fresh `summary` process per size (best of 3 below the largest size)")
+            print("\n".join(scale(options.quick, scratch, set(options.shape) if options.shape else None)))
+        print(f"\n(load average {os.getloadavg()[0]:.1f} at the end; {time.perf_counter() - started:.0f} s in all)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -58,11 +58,27 @@ def product(values) -> Size:
 
 def show(value: Size) -> str:
     """A size as people read it: an int as is, a symbolic one as a textbook writes it (⌊(n − 3)/2⌋ + 1)."""
-    if is_int(value) or not hasattr(value, "free_symbols"):
+    if is_int(value) or not hasattr(type(value), "free_symbols"):  # on the class: the property recurses
         return str(value)
     from .symbols import textbook  # only a spec with symbols gets here: SymPy is loaded already
 
     return textbook(value)
+
+
+def total(values) -> Size:
+    """Σ values, exact: ints added as ints; with a symbolic one among them, SymPy adds the rest in
+    one Add (term by term, each step re-sorted the growing sum: quadratic in the layers)."""
+    whole, symbolic = 0, []
+    for value in values:
+        if type(value) is int:
+            whole += value
+        else:
+            symbolic.append(value)
+    if not symbolic:
+        return whole
+    import sympy  # only reached when a symbol is present, so SymPy is already loaded
+
+    return sympy.Add(whole, *symbolic)
 
 
 def fmt(value: Size) -> str:
@@ -105,6 +121,32 @@ def exact_quotient(numerator: Size, denominator: Size) -> str | None:
     if (top * 1000) % bottom == 0 and abs(top) < 10**15 * bottom:
         return f"{top / bottom:g}"
     return f"{top}/{bottom}"
+
+
+def adaptive_windows_total(size_in: Size, size_out: Size) -> Size:
+    """Σ of the window lengths of PyTorch's adaptive pooling along one axis, in closed form.
+
+    Window i spans [⌊i·In/Out⌋, ⌈(i+1)·In/Out⌉). The ends less the starts telescope to In, and a
+    ceiling adds 1 wherever Out does not divide (i+1)·In: for all but gcd(In, Out) of the Out
+    windows. So Σ = In + Out − gcd(In, Out), with no loop over the outputs (a billion of them hung).
+    A symbolic size gives In (exact when Out divides In).
+    """
+    if not (is_int(size_in) and is_int(size_out)):
+        return size_in
+    return size_in + size_out - gcd(size_in, size_out)
+
+
+def adaptive_longest_window(size_in: int, size_out: int) -> int:
+    """The longest of PyTorch's adaptive windows along one axis (see adaptive_windows_total).
+
+    With In = q·Out + r, a window holds q or q + 1 positions, plus one more where a window's two
+    ends both fall inside an input position, which happens for some window exactly when
+    r/gcd(r, Out) > 1.
+    """
+    q, r = divmod(size_in, size_out)
+    if r == 0:
+        return q
+    return q + 2 if r // gcd(r, size_out) > 1 else q + 1
 
 
 class AxisStep(NamedTuple):

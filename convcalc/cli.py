@@ -189,6 +189,10 @@ def _summary(spec, output_format, output, layout, strict, depth, explain, assign
                 out.write(formats.render_csv(report, columns, depth=depth, **cost_options))
     except SpecError as error:
         fail(error)
+    except RecursionError:  # SymPy prints a size's formula recursively: floors nested once per layer
+        from .engine import SYMBOLS_TOO_DEEP
+
+        fail(SpecError("the symbolic sizes are formulas nested too deep to print", hint=SYMBOLS_TOO_DEEP))
 
 
 def _explain_command(**options) -> None:

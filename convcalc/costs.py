@@ -9,7 +9,7 @@ the rules of each receptive-field behaviour, and ``FLOP_RULES``, the docs' table
 
 from typing import Any, NamedTuple
 
-from .arith import Size, is_int
+from .arith import Size, adaptive_longest_window, is_int, total
 from .engine import LayerReport, NetworkReport
 from .layers import KINDS
 from .limits import Limits, limit_error, max_bits
@@ -175,7 +175,7 @@ def _adaptive(prev: AxisField, size_in: Size, size_out: Size) -> AxisField:
     if not (is_int(size_in) and is_int(size_out)) or size_in % size_out == 0:
         k = _ratio(size_in, size_out)
         return _window(prev, k, k, 0)
-    longest = max(-(-((i + 1) * size_in) // size_out) - (i * size_in) // size_out for i in range(size_out))
+    longest = adaptive_longest_window(size_in, size_out)
     field = _window(prev, longest, _ratio(size_in, size_out), 0)
     return AxisField(field.axis, field.size, field.jump, field.start, False)
 
@@ -335,7 +335,12 @@ class MemoryEstimate(NamedTuple):
 
 
 def _peak_live_elements(report: NetworkReport) -> Size:
-    """The largest sum of live tensor sizes while computing any one layer (symbolic: the sum of all)."""
+    """The largest sum of live tensor sizes while computing any one layer (symbolic: the sum of all).
+
+    A tensor lives from the layer that makes it until its last reader is done (one never read, until
+    the next layer is done). The live total is kept as a running sum, a tensor added once and taken
+    off once: re-adding the live set at every layer made one concat of 50,000 inputs quadratic.
+    """
     last_reader: dict[str, int] = {"input": 0}
     for position, layer in enumerate(report.layers):
         for name in layer.inputs:
@@ -343,13 +348,18 @@ def _peak_live_elements(report: NetworkReport) -> Size:
     sizes = {"input": report.input_shape.numel()}
     sizes.update({layer.name: layer.shape.numel() for layer in report.layers})
     if not all(is_int(v) for v in sizes.values()):
-        return sum(sizes.values(), 0)
-    peak = 0
-    live = {"input"}
+        return total(sizes.values())
+    freed_after: dict[int, int] = {}  # position -> elements freed once that layer is done
+    freed_after[last_reader["input"]] = sizes["input"]
     for position, layer in enumerate(report.layers):
-        live.add(layer.name)
-        peak = max(peak, sum(sizes[name] for name in live))
-        live = {name for name in live if last_reader.get(name, -1) > position or name == layer.name}
+        done = max(position + 1, last_reader.get(layer.name, -1))
+        freed_after[done] = freed_after.get(done, 0) + sizes[layer.name]
+    peak, live = 0, sizes["input"]
+    for position, layer in enumerate(report.layers):
+        live += sizes[layer.name]
+        if live > peak:
+            peak = live
+        live -= freed_after.get(position, 0)
     return peak
 
 
@@ -362,7 +372,7 @@ def memory_estimate(report: NetworkReport, *, dtype: str = "float32", batch: int
     if not is_int(batch) or batch < 1:
         raise ValueError(f"batch must be an integer ≥ 1, got {batch!r}")
     width = DTYPE_BYTES[dtype]
-    activations = sum((layer.shape.numel() for layer in report.layers), 0)
+    activations = total(layer.shape.numel() for layer in report.layers)
     trainable = report.trainable_params  # a sum over the layers: once
     return MemoryEstimate(
         dtype=dtype,
@@ -401,11 +411,11 @@ class NetworkCosts(NamedTuple):
 
     @property
     def total_macs(self) -> Size:
-        return sum((c.macs for c in self.layers), 0)
+        return total(c.macs for c in self.layers)
 
     @property
     def total_flops(self) -> Size:
-        return sum((c.flops for c in self.layers), 0)
+        return total(c.flops for c in self.layers)
 
 
 def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int = 1, optimizer: str = "adam",

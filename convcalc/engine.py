@@ -6,7 +6,7 @@ format reads. Work is linear in the number of layers.
 
 from typing import Any, NamedTuple
 
-from .arith import AxisStep, Size, fmt, is_int
+from .arith import AxisStep, Size, fmt, is_int, total
 from .errors import SpecError
 from .layers import KINDS, LayerContext, Outcome
 from .limits import DEFAULT_LIMITS, Limits, check_int, int_digits, limit_error, max_bits
@@ -66,11 +66,11 @@ class NetworkReport(NamedTuple):
 
     @property
     def trainable_params(self) -> Size:
-        return sum((layer.outcome.trainable for layer in self.layers), 0)
+        return total(layer.outcome.trainable for layer in self.layers)
 
     @property
     def non_trainable_params(self) -> Size:
-        return sum((layer.outcome.non_trainable for layer in self.layers), 0)
+        return total(layer.outcome.non_trainable for layer in self.layers)
 
     @property
     def total_params(self) -> Size:
@@ -151,9 +151,14 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
             if "integer string conversion" in str(exc):  # a count past Python's 4,300-digit text limit
                 raise limit_error("digits", f"layer {layer.index} '{layer.name}': a count has too many digits", limits) from None
             raise ctx.error(f"cannot compute this layer: {exc}") from None
-        conditions = _check_positive(outcome.shape, ctx)
-        if conditions:
-            needed = _check_together(needed, conditions, ctx)
+        except RecursionError:  # SymPy recurses through a size's formula: floors nested once per layer
+            raise ctx.error("its size is a formula nested too deep to work out", SYMBOLS_TOO_DEEP) from None
+        try:
+            conditions = _check_positive(outcome.shape, ctx)
+            if conditions:
+                needed = _check_together(needed, conditions, ctx)
+        except RecursionError:
+            raise ctx.error("its size is a formula nested too deep to work out", SYMBOLS_TOO_DEEP) from None
         _check_digits(outcome, ctx, limits)
         warnings = rounding_warnings(outcome.axes)
         if strict and warnings:
@@ -161,6 +166,9 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
         reports.append(LayerReport(layer, type_name, inputs, outcome, warnings, conditions))
         shapes[layer.name] = outcome.shape
     return NetworkReport(spec, input_shape, tuple(reports), limits=limits)
+
+
+SYMBOLS_TOO_DEEP = "give the symbols numbers with --set NAME=N, or split the network"
 
 
 def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
@@ -224,7 +232,13 @@ def param_formula(layer: LayerReport) -> str:
 
 def value(size: Any) -> Any:
     """An exact int stays an int; a symbolic size becomes its text (for JSON)."""
-    return size if type(size) is int else str(size)
+    if type(size) is int:
+        return size
+    if hasattr(type(size), "free_symbols"):  # a SymPy expression (on the class: the property recurses)
+        from .symbols import plain  # only a spec with symbols gets here: SymPy is loaded already
+
+        return plain(size)
+    return str(size)
 
 
 __all__ = ["LayerReport", "NetworkReport", "analyze", "fmt", "param_formula", "value"]

@@ -254,6 +254,10 @@ GENERATED = [
     # YAML 1.1 base 60: each ':' part multiplied by 60, 711,262 digits and minutes of arithmetic; now it stays text
     ("base60-400000-parts", "input: [8, 8, 3]\nlayers:\n  - dense: 1" + ":00" * 400_000 + "\n", [],
      ["layer 1 'dense_1' (dense): units must be an integer ≥ 1", "YAML 1.1 reads 1:00:00"]),
+    # the receptive field's jump multiplies every stride before: 4 million digits, 57 s, then MemoryError
+    ("rf-jump-1000-layers-of-4000-digit-strides", "input: [8, 8, 3]\nlayers:\n" + "".join(
+        f"  - maxpool2d: {{kernel: 1, stride: {'9' * 4000}, name: p{i}}}\n" for i in range(1000)), [],
+     ["layer 2 'p1': the receptive field's jump has too many digits", "--limit digits=N"]),
     # 900 templates, each using the one before: no deep YAML, but as deep as Python's recursion allows
     ("template-chain", "input: [8, 8, 3]\nblocks:\n  t0: [relu, relu]\n"
      + "".join(f"  t{i}: [t{i - 1}, relu]\n" for i in range(1, 900)) + "layers: [t899]\n", [],

@@ -1,7 +1,7 @@
 """Merges: element-wise add, subtract and multiply (broadcasting), and concatenation."""
 
 
-from ..arith import show
+from ..arith import show, total
 from ..shapes import Shape
 from .args import Arg, optional_integer
 from .counterparts import Param, counterpart, function
@@ -133,7 +133,7 @@ class Concat(_Merge):
                     "all inputs must agree on every axis but the one joined",
                 )
         joined = dims_lists[0][:]
-        joined[internal] = sum((d[internal] for d in dims_lists[1:]), dims_lists[0][internal])
+        joined[internal] = total(d[internal] for d in dims_lists)
         out = Shape(tuple(joined[:-1]), joined[-1])
         parts = " + ".join(show(d[internal]) for d in dims_lists)
         return Outcome(out, notes=(f"joined axis: {parts} = {show(joined[internal])}",))

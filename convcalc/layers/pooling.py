@@ -1,7 +1,7 @@
 """Pooling: max and average windows, global and adaptive pooling."""
 
 
-from ..arith import Size, factor, fmt, is_int, product, show
+from ..arith import Size, adaptive_windows_total, factor, fmt, product, show
 from ..shapes import Shape
 from .args import Arg, flag, padding, sizes
 from .counterparts import Param, Requires, counterpart
@@ -198,15 +198,6 @@ class AdaptiveMaxPool2D(_AdaptivePool):
 
 
 def _adaptive_window_sum(size_in: Size, size_out: Size) -> Size:
-    """Σ over the outputs of one axis of the window lengths, PyTorch's adaptive windows.
-
-    Window i spans [⌊i·In/Out⌋, ⌈(i+1)·In/Out⌉). For a symbolic size, In (exact when Out divides In).
-    """
-    if not (is_int(size_in) and is_int(size_out)):
-        return size_in
-    total = 0
-    for i in range(size_out):
-        start = (i * size_in) // size_out
-        end = -(-((i + 1) * size_in) // size_out)
-        total += end - start
-    return total
+    """Σ over the outputs of one axis of the window lengths, PyTorch's adaptive windows, in closed form
+    (arith.adaptive_windows_total: a loop over a billion outputs hung)."""
+    return adaptive_windows_total(size_in, size_out)

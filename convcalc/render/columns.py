@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..arith import fmt, is_int, show
+from ..arith import fmt, is_int, show, total
 from ..costs import AxisField, LayerCost, NetworkCosts
 from ..engine import LayerReport, NetworkReport
 from ..errors import SpecError, did_you_mean
@@ -108,7 +108,7 @@ class Span:
     is_block: bool = False
 
     def total(self, what: str) -> Any:
-        return sum((getattr(c, what) for c in self.costs), 0)
+        return total(getattr(c, what) for c in self.costs)
 
     @property
     def last(self) -> LayerCost | None:

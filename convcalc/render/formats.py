@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..arith import fmt, is_int
+from ..arith import fmt, is_int, total
 from ..engine import LayerReport, NetworkReport, param_formula, value
 
 if TYPE_CHECKING:  # costs is loaded only when a format needs it
@@ -73,7 +73,7 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
         "total_params": value(trainable + non_trainable),
         "trainable_params": value(trainable),
         "non_trainable_params": value(non_trainable),
-        "total_macs": value(sum((layer.outcome.macs for layer in report.layers), 0)),
+        "total_macs": value(total(layer.outcome.macs for layer in report.layers)),
         "warnings": [{"index": layer.index, "name": layer.name, "message": text} for layer, text in report.warnings],
         "total_flops": value(costs.total_flops),
         "flops_convention": _flops_words(costs.flops_convention),

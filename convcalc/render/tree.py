@@ -6,7 +6,7 @@ sums over its index range (totals still come from the layers alone, never from t
 
 from typing import Any, NamedTuple
 
-from ..arith import Size, fmt
+from ..arith import Size, fmt, total
 from ..engine import LayerReport, NetworkReport, param_formula, value
 
 
@@ -25,8 +25,8 @@ def block_totals(report: NetworkReport) -> list[BlockTotals]:
     out = []
     for block in report.spec.blocks:
         inside = report.layers[block.first - 1 : block.last]
-        trainable = sum((layer.outcome.trainable for layer in inside), 0)
-        frozen = sum((layer.outcome.non_trainable for layer in inside), 0)
+        trainable = total(layer.outcome.trainable for layer in inside)
+        frozen = total(layer.outcome.non_trainable for layer in inside)
         out.append(BlockTotals(block, inside[-1], trainable + frozen, trainable, frozen, len(inside)))
     return out
 
@@ -69,17 +69,28 @@ def _local(name: str, path: tuple[str, ...]) -> str:
     return name[len(parent):] if parent and name.startswith(parent) else name
 
 
-def source_label(source: str, reader: LayerReport, report: NetworkReport, positions: dict[str, int] | None = None) -> str:
+def block_outputs(report: NetworkReport) -> dict[int, list[Any]]:
+    """Per layer index, the blocks whose output that layer is, outermost first (a layer ends a few at most)."""
+    ends: dict[int, list[Any]] = {}
+    for block in report.spec.blocks:  # outermost first
+        ends.setdefault(block.last, []).append(block)
+    return ends
+
+
+def source_label(source: str, reader: LayerReport, report: NetworkReport, positions: dict[str, int] | None = None,
+                 ends: dict[int, list[Any]] | None = None) -> str:
     """How a merge names where an input comes from: a block's name when it is that block's output,
-    and relative to the reader's block when it is inside it."""
+    and relative to the reader's block when it is inside it. ``positions`` and ``ends`` are the
+    indexes tree_rows makes once (scanning every block for every merge input was quadratic)."""
     if source == "input":
         return "input"
     if positions is None:
         positions = {layer.name: layer.index for layer in report.layers}
-    position = positions.get(source)
+    if ends is None:
+        ends = block_outputs(report)
     label = source
-    for block in report.spec.blocks:  # outermost first
-        if block.last == position and not block.first <= reader.index <= block.last:
+    for block in ends.get(positions.get(source), ()):  # outermost first
+        if not block.first <= reader.index <= block.last:
             label = block.name
             break
     for block in reversed(reader.spec.path):  # the innermost block both sit in
@@ -97,6 +108,7 @@ def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
     rows = [Row(["", "input", "Input", report.input_shape.describe(layout), "0", ""], 1, False)]
     previous = "input"
     positions = {layer.name: layer.index for layer in report.layers}
+    ends = block_outputs(report)
     for layer in report.layers:
         for totals in starts.get(layer.index, []):
             block = totals.block
@@ -110,7 +122,7 @@ def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
         if depth is None or level <= depth:
             kind = layer.type
             if len(layer.inputs) > 1 or layer.inputs != (previous,):
-                kind += " ← " + ", ".join(source_label(s, layer, report, positions) for s in layer.inputs)
+                kind += " ← " + ", ".join(source_label(s, layer, report, positions, ends) for s in layer.inputs)
             mark = " ⚠" if layer.warnings else ""
             rows.append(Row([str(layer.index), "  " * (level - 1) + _local(layer.name, layer.spec.path), kind,
                              layer.shape.describe(layout) + mark, fmt(layer.outcome.params), param_formula(layer)],
