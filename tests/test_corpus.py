@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -26,15 +27,30 @@ from convcalc.cli import main
 CORPUS = Path(__file__).resolve().parent / "corpus"
 ROOT = CORPUS.parent.parent
 TABLE = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
-TIME_BOUND = 2.0  # seconds, a safety bound against hangs (issue 7), not a speed measurement
+TIME_BOUND = 2.0  # CPU seconds: a safety bound against hangs (issue 7), not a speed measurement
+MEMORY_BOUND = 1 << 30  # bytes of peak memory of a spec's own process (issue 12: within 2 s and 1 GiB)
+
+
+def cpu_seconds(children: bool = False) -> float:
+    """CPU time used so far by this process (or its finished children): unlike wall time, it does not
+    grow when other work loads the machine, so the hang bound holds on a busy CI runner too."""
+    if not children:
+        return time.process_time()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def children_peak_bytes() -> int:
+    """The largest peak memory of any finished child process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
 
 def invoke(*args: str, input: str | bytes | None = None):
-    """The CLI in-process, stdout and stderr apart, and the wall time it took."""
+    """The CLI in-process, stdout and stderr apart, and the CPU time it took."""
     runner = cli_runner()
-    start = time.perf_counter()
+    start = cpu_seconds()
     result = runner.invoke(main, list(args), input=input)
-    return result, time.perf_counter() - start
+    return result, cpu_seconds() - start
 
 
 def assert_clean_failure(result, elapsed: float, words: list[str], exit_code: int = 2) -> None:
@@ -271,9 +287,9 @@ GENERATED = [
 @pytest.mark.parametrize("name, text, extra, words", GENERATED, ids=[g[0] for g in GENERATED])
 def test_generated_hostile_input(tmp_path, name, text, extra, words):
     spec = write(tmp_path, f"{name}.json" if name.endswith("json") else f"{name}.yaml", text)
-    start = time.perf_counter()
+    start = cpu_seconds(children=True)
     done = run_subprocess(tmp_path, spec, *extra)
-    elapsed = time.perf_counter() - start
+    elapsed = cpu_seconds(children=True) - start
     assert done.returncode == 2, (done.returncode, done.stderr[-500:])  # a segfault would be -11
     assert done.stdout == "" and "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
@@ -281,6 +297,7 @@ def test_generated_hostile_input(tmp_path, name, text, extra, words):
     for word in words:
         assert word in lines[0], (word, lines[0])
     assert elapsed < TIME_BOUND + 1.0  # the process start itself is in this figure
+    assert children_peak_bytes() < MEMORY_BOUND
 
 
 def test_many_numbers_just_under_the_digits_limit(tmp_path):
@@ -289,13 +306,14 @@ def test_many_numbers_just_under_the_digits_limit(tmp_path):
     number = "7" * 3999
     text = "input: [8, 8, 3]\nlayers:\n" + "".join(
         f"  - conv2d: {{filters: 4, kernel: 1, name: l{i}, expect: {{params: {number}}}}}\n" for i in range(1200))
-    start = time.perf_counter()
+    start = cpu_seconds(children=True)
     done = run_subprocess(tmp_path, write(tmp_path, "long_numbers.yaml", text))
-    elapsed = time.perf_counter() - start
+    elapsed = cpu_seconds(children=True) - start
     assert done.returncode == 0, done.stderr[-500:]
     # nn.Conv2d(3, 4, 1) holds 16 parameters, nn.Conv2d(4, 4, 1) 20 (PyTorch Conv2d: out·in·k·k + out)
     assert json.loads(done.stdout)["trainable_params"] == 16 + 1199 * 20
     assert elapsed < TIME_BOUND + 1.0  # the process start itself is in this figure
+    assert children_peak_bytes() < MEMORY_BOUND
 
 
 def test_file_past_the_size_limit_is_not_read(tmp_path):
