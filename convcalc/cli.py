@@ -154,6 +154,7 @@ def _summary(spec, output_format, output, layout, strict, depth, explain, assign
     from .limits import int_digits
 
     cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam", "flops": flops}
+    report = None
     try:
         if columns_text:
             from .render.columns import parse_columns
@@ -190,6 +191,8 @@ def _summary(spec, output_format, output, layout, strict, depth, explain, assign
     except SpecError as error:
         fail(error)
     except RecursionError:  # SymPy prints a size's formula recursively: floors nested once per layer
+        if report is None or not report.symbols:
+            raise  # not a formula: cli_support's one line for whatever nests past Python's limit
         from .engine import SYMBOLS_TOO_DEEP
 
         fail(SpecError("the symbolic sizes are formulas nested too deep to print", hint=SYMBOLS_TOO_DEEP))
@@ -265,7 +268,8 @@ def draw(spec: str, output_format: str | None, output: str | None, theme: str, s
 
 @main.command(epilog="\b\nExamples:\n"
                      "  convcalc export specs/resnet18.yaml -f pytorch -o resnet18.py\n"
-                     "  convcalc export specs/lenet5.yaml -f keras | python -")
+                     "  convcalc export specs/lenet5.yaml -f keras -o lenet5_keras.py\n"
+                     "  convcalc export specs/lenet5.yaml -f pytorch | python -")
 @spec_argument()
 @format_option(("pytorch", "keras"), "", "The framework to write code for", required=True)
 @click.option("--to", "target", type=click.Choice(["pytorch", "keras"]), help="Same as --format.")
@@ -328,7 +332,7 @@ def types(output_format: str | None, markdown: bool, output: str | None) -> None
 
 @main.command(epilog="\b\nExamples:\n"
                      "  convcalc check specs/homework_cs231n_answers.yaml\n"
-                     "  convcalc check answers.yaml -f json -o verdicts.json")
+                     "  convcalc check specs/homework_cs231n_answers.yaml -f json -o verdicts.json")
 @spec_argument("answers", "ANSWERS")
 @format_option(("text", "json"), "text")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (for a grading script).")

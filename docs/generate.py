@@ -168,6 +168,21 @@ def _help_text(command) -> list[str]:
     return [line for line in text.split("\n") if line.strip() != "\b"]
 
 
+# How the docs test runs a command's --help examples (docs/doc_examples.py directives): check exits 1
+# when an answer is wrong (the shipped sheet has three), and running the exported PyTorch code needs torch.
+EXAMPLE_DIRECTIVES = {"check": "exit 1", "export": "needs torch"}
+
+
+def _examples(name: str, command) -> list[str]:
+    """The examples of a command's --help (its epilog), as a block the docs test runs."""
+    lines = [line.strip() for line in inspect.cleandoc(command.epilog or "").split("\n")]
+    examples = [line for line in lines if line.startswith("convcalc ")]
+    if not examples:
+        return []
+    directive = EXAMPLE_DIRECTIVES.get(name)
+    return ["", "Examples:", "", *([f"<!-- docs-test: {directive} -->"] if directive else []), "```sh", *examples, "```"]
+
+
 def _option_rows(command, ctx) -> list[list[str]]:
     rows = []
     import click
@@ -213,7 +228,8 @@ def cli_page() -> str:
         command = main.get_command(root, name)
         ctx = command.make_context(name, [], parent=root, resilient_parsing=True)
         out += ["", f"## convcalc {name}", "", "```text", f"Usage: convcalc {name} {' '.join(command.collect_usage_pieces(ctx))}",
-                "```", "", *_help_text(command), "", *_table(["option", "meaning"], _option_rows(command, ctx))]
+                "```", "", *_help_text(command), "", *_table(["option", "meaning"], _option_rows(command, ctx)),
+                *_examples(name, command)]
     return "\n".join(out) + "\n"
 
 
