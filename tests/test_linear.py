@@ -102,7 +102,8 @@ def test_formulas_nested_past_pythons_recursion_end_cleanly():
 
     from conftest import run_cli
 
-    spec = "input nxnx3; " + "; ".join("conv2d 8 kernel=3 stride=2 padding=1" if i % 2 else "maxpool2d 3 stride=2" for i in range(30))
+    # 'same' rounds up and a pool down: a ceiling inside a floor stays nested (two floors would merge)
+    spec = "input nxnx3; " + "; ".join("conv2d 8 kernel=3 stride=2 padding=same" if i % 2 else "maxpool2d 3 stride=2" for i in range(30))
     assert run_cli("summary", spec, "--format", "json").exit_code == 0  # SymPy loaded at the usual limit
     messages = set()
     for room in range(100, 400, 25):
@@ -116,6 +117,6 @@ def test_formulas_nested_past_pythons_recursion_end_cleanly():
             assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
             if result.exit_code:
                 assert result.exit_code == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1
-                assert "nested too deep" in result.stderr and "--set NAME=N" in result.stderr, result.stderr
+                assert "too deep to work" in result.stderr, result.stderr  # the layer's, or any command's
                 messages.add(result.stderr.split(":")[2].strip()[:20])
     assert messages  # at 100 frames of room SymPy cannot work through 15 nested floors
