@@ -163,7 +163,7 @@ def test_unet_reads_as_a_u():
     """Ronneberger et al. 2015, Fig. 1: the contracting path down the left, the bottleneck at the bottom, the
     expansive path up the right, and each level's copy (skip) running straight across to its concatenation."""
     _, root = drawn(ROOT / "specs" / "unet.yaml")
-    assert next(root.iter(f"{SVG}g")).get("data-shape") == "u" or root.find(f"{SVG}g").get("data-shape") == "u"
+    assert root.find(f"{SVG}g").get("data-shape") == "u"
     drawn_volumes = volumes(root)
     encoder = ["inc.conv2", "down1.convs.conv2", "down2.convs.conv2", "down3.convs.conv2", "down4.convs.conv2"]
     decoder = ["up4.cat", "up3.cat", "up2.cat", "up1.cat"]
@@ -180,6 +180,24 @@ def test_unet_reads_as_a_u():
     lefts = [x for x, _ in down[:4]]
     rights = [x for x, _ in up]
     assert all(a < b for a, b in zip(lefts, lefts[1:])) and all(a > b for a, b in zip(rights, rights[1:])), "each level steps in"
+
+
+def test_skips_at_one_resolution_are_not_a_u():
+    """A squeeze-and-excitation gate inside a residual block (Hu et al. 2018, Fig. 3: SE-ResNet module) nests a
+    skip in a skip, both on the same 56 × 56 map: not an encoder–decoder, so it is drawn in one strip."""
+    spec = (
+        "input 56x56x64; conv2d 64 kernel=3 padding=1 name=conv; relu; global_avgpool name=squeeze; "
+        "reshape shape=[1,1,64]; conv2d 16 kernel=1; relu; conv2d 64 kernel=1; sigmoid name=gate; "
+        "multiply from=relu_1,gate name=scale; add from=scale,input name=out"
+    )
+    root = parse(svg_text(load_report(spec)))
+    assert root.find(f"{SVG}g").get("data-shape") == "strips"
+    axes = set()
+    for group in volumes(root).values():  # the middle of each drawing, box or circle, top to bottom
+        ys = [y for p in group.iter(f"{SVG}path") if p.get("class") in ("front", "top", "side") for _, y in points(p)]
+        ys += [float(c.get("cy")) + k * float(c.get("r")) for c in group.iter(f"{SVG}circle") if c.get("class") == "merge-symbol" for k in (-1, 1)]
+        axes.add(round((min(ys) + max(ys)) / 2))
+    assert len(axes) == 1, f"one line: {axes}"
 
 
 def test_inception_towers_stand_side_by_side():

@@ -8,15 +8,15 @@ on the line of the series, the others below it; a shortcut with no layer of its 
 *skip*, drawn in a lane above. What does not decompose this way (a branch reading another
 branch) is a *grid*: columns by distance from the input, bands in order of arrival.
 
-An encoder–decoder is a skip whose branch holds another such skip, nested at least twice
-(U-Net's copy-and-crop connections): it is drawn as a U, one level per row.
+An encoder–decoder is a skip whose branch holds another skip on a down-sampled map, nested at
+least twice (U-Net's copy-and-crop connections): it is drawn as a U, one level per row.
 
 Every step is linear in nodes and edges: each node is visited once per nesting level, and
 nesting deeper than MAX_NEST is drawn as a grid.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .nodes import Node
@@ -37,6 +37,7 @@ class Par:
 
     branches: list[Ser]  # in the spec's order, which is the bands' order from the line of the series down
     skip: bool  # the fork also feeds the join directly (a shortcut with no layer)
+    fork: int | None = None
 
 
 @dataclass
@@ -140,7 +141,7 @@ class _Decomposer:
         single = len(members) == 1
         branches = [self.series(nodes, fork, to_join.get(root, []), level + 1, must_cut=single) for root, nodes in members.items()]
         skip = join is not None and fork is not None and fork in preds[join]
-        return Par(branches, skip)
+        return Par(branches, skip, fork)
 
 
 def decompose(graph: Graph) -> Ser:
@@ -204,13 +205,14 @@ def nodes_of(item: int | Par | Grid | Ser) -> list[int]:
 # --------------------------------------------------------------------------- the U
 
 
-def _u_depth(par: Par, memo: dict[int, int]) -> int:
-    """How many skips nest inside one another from `par` down (a residual block: 1; U-Net: 4)."""
+def _u_depth(par: Par, area: Callable[[int | None], int], memo: dict[int, int]) -> int:
+    """How many skips nest inside one another from `par` down, each on a smaller map than the one that
+    holds it (U-Net: 4; a residual block, or a gate inside one at the same size: 1)."""
     key = id(par)
     if key not in memo:
         depth = 0
         if par.skip and len(par.branches) == 1:
-            inner = [_u_depth(part, memo) for part in par.branches[0].items if isinstance(part, Par)]
+            inner = [_u_depth(part, area, memo) for part in par.branches[0].items if isinstance(part, Par) and area(part.fork) < area(par.fork)]
             depth = 1 + max(inner, default=0)
         memo[key] = depth
     return memo[key]
@@ -230,22 +232,29 @@ class UPlan:
     bottom: Ser
 
 
-def u_plan(top: Ser) -> UPlan | None:
-    """Levels of nested skips when the network is an encoder–decoder (skips nested two deep or more)."""
+def u_plan(top: Ser, graph: Graph) -> UPlan | None:
+    """Levels of nested skips when the network is an encoder–decoder: a skip holding a skip on a
+    down-sampled map, and so on, at least two deep (the skips of a residual network do not nest)."""
+
+    def area(node: int | None) -> int:
+        return graph.nodes[node].shape.spatial_numel() if node is not None else 0
+
     memo: dict[int, int] = {}
     levels = []
-    series = top
+    series, outer = top, None
     need = 2
     while len(levels) < MAX_NEST:
         best, best_depth = None, need - 1
         for part in series.items:
-            if isinstance(part, Par) and _u_depth(part, memo) > best_depth:
-                best, best_depth = part, _u_depth(part, memo)
+            if isinstance(part, Par) and (outer is None or area(part.fork) < area(outer.fork)):
+                depth = _u_depth(part, area, memo)
+                if depth > best_depth:
+                    best, best_depth = part, depth
         if best is None:
             break
         at = series.items.index(best)
         levels.append(Level(Ser(series.items[:at]), Ser(series.items[at + 1 :])))
-        series, need = best.branches[0], 1
+        series, outer, need = best.branches[0], best, 1
     if not levels:
         return None
     return UPlan(tuple(levels), series)

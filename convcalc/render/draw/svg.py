@@ -175,7 +175,7 @@ def _layout(report: NetworkReport, depth: int | None, scale: str, limit: float |
     graph = Graph.of(nodes)
     top = decompose(graph)
     plan: Plan | None = None
-    shape_u = u_plan(top)
+    shape_u = u_plan(top, graph)
     if shape_u is not None:
         plan = plan_u(graph, shape_u, scales, report.shown_layout, limit)
     if plan is None:
