@@ -3,11 +3,12 @@
 Usage:  PYTHONPATH=. python bench/draw_bench.py [--quick] [--max N] [--shapes chain,residual,...]
 
 For each shape, the spec is made with 1,250, 2,500, 5,000, 10,000 and 20,000 layers (--max
-changes the last; --quick stops at 5,000) and drawn once in this process (`svg_text`, the
-whole road from the report to the SVG text; the report is computed beforehand and not timed).
-Printed per size: the seconds, the microseconds per layer, and the ratio to the size before
-(the baseline measured in the same run): linear time doubles with the size (×2.00 per step),
-quadratic time quadruples. Shapes:
+changes the last; --quick stops at 5,000) and drawn in this process (`svg_text`, the whole
+road from the report to the SVG text; the report is computed beforehand and not timed), best of
+--runs (3). Printed per size: the CPU seconds (the machine is shared: CPU time is what the work
+costs, wall time what others left of the machine, printed beside it), the microseconds per layer,
+and the ratio to the size before (the baseline measured in the same run): linear time doubles
+with the size (×2.00 per step), quadratic time quadruples. Shapes:
   chain      conv2d + relu, repeated (issue 12 measured 1.5 s at 2k and 32 s at 16k: ×4 a step)
   residual   residual blocks (conv, relu, conv, add with the block's input): a skip lane each
   inception  four towers (1, 2, 2 and 2 layers) joined by a concat, repeated
@@ -83,10 +84,15 @@ def nested(n: int, depth: int = 30) -> str:
 SHAPES = {"chain": chain, "residual": residual, "inception": inception, "nested": nested}
 
 
-def timed(work) -> float:
-    start = time.perf_counter()
+def timed(work) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one call."""
+    cpu, wall = time.process_time(), time.perf_counter()
     work()
-    return time.perf_counter() - start
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def best(runs: int, work) -> tuple[float, float]:
+    return min(timed(work) for _ in range(runs))
 
 
 def main() -> None:
@@ -94,6 +100,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="stop at 5,000 layers")
     parser.add_argument("--max", type=int, default=20_000, help="the largest size (default 20,000 layers)")
     parser.add_argument("--shapes", default=",".join(SHAPES), help="which shapes (default: all)")
+    parser.add_argument("--runs", type=int, default=3, help="best of how many runs per size (default 3)")
     args = parser.parse_args()
     largest = 5_000 if args.quick else args.max
     sizes = []
@@ -101,27 +108,27 @@ def main() -> None:
     while size <= largest:
         sizes.append(size)
         size *= 2
-    print(f"{'shape':10s} {'layers':>7s} {'seconds':>8s} {'µs/layer':>9s} {'× step':>7s}")
+    print(f"{'shape':10s} {'layers':>7s} {'CPU s':>7s} {'wall s':>7s} {'µs/layer':>9s} {'× step':>7s}")
     for shape in args.shapes.split(","):
         before = None
         for size in sizes:
             report = analyze(spec_from_text(f"input: [16, 16, 8]\nlayers:\n{SHAPES[shape](size)}", f"{shape}.yaml"))
             layers = len(report.layers)
-            seconds = timed(lambda: svg_text(report))
+            seconds, wall = best(args.runs, lambda: svg_text(report))  # noqa: B023 - called here, at once
             step = f"{seconds / before:6.2f}×" if before else "      -"
-            print(f"{shape:10s} {layers:7,d} {seconds:8.2f} {seconds / layers * 1e6:9.0f} {step}", flush=True)
+            print(f"{shape:10s} {layers:7,d} {seconds:7.2f} {wall:7.2f} {seconds / layers * 1e6:9.0f} {step}", flush=True)
             before = seconds
-    print("\nshipped specs (svg_text, best of 3):")
+    print("\nshipped specs (svg_text, CPU ms, best of 3):")
     for spec in sorted((ROOT / "specs").glob("*.yaml")):
         if spec.stem == "homework_symbolic":
             continue
         report = summarize(str(spec))
-        best = min(timed(lambda: svg_text(report)) for _ in range(3))
-        print(f"  {spec.stem:24s} {len(report.layers):4d} layers {best * 1000:7.1f} ms")
+        seconds, _ = best(3, lambda: svg_text(report))  # noqa: B023
+        print(f"  {spec.stem:24s} {len(report.layers):4d} layers {seconds * 1000:7.1f} ms")
     report = summarize(str(ROOT / "specs" / "resnet18.yaml"))
     svg = svg_text(report)
     try:
-        print(f"\nresnet18 png_bytes: {min(timed(lambda: png_bytes(svg)) for _ in range(3)) * 1000:.1f} ms (best of 3)")
+        print(f"\nresnet18 png_bytes: {best(3, lambda: png_bytes(svg))[0] * 1000:.1f} CPU ms (best of 3)")
     except Exception as exc:  # noqa: BLE001 - a missing cairo is reported, not fatal
         print(f"\nresnet18 png_bytes: skipped ({exc})")
 

@@ -42,6 +42,7 @@ INSTALL = "pip install 'convcalc[draw]'"
 WRAP_WIDTH = 1500.0  # the default --width: a longer network wraps into strips, like a line of text
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 TITLE_SIZE = 16.0
+TEXT_WIDTH = 640.0  # a picture narrower than this is widened for its title and subtitle, not wrapped tighter
 
 
 def _r(value: float) -> float:
@@ -128,7 +129,7 @@ def render(
     if fitted is not None:
         pieces.append(f"blocks at level {fitted} drawn as one box each, to fit the page (--depth {nesting + 1} draws every layer)")
     natural = max(text_width(heading, TITLE_SIZE, bold=True), text_width(" · ".join(pieces), SMALL_SIZE)) + 2 * MARGIN
-    width = max(plan.width, min(natural, limit) if limit else natural)
+    width = max(plan.width, min(natural, limit or natural, max(plan.width, TEXT_WIDTH)))  # the subtitle wraps to the drawing
     sub_lines = _pieces_to_lines(pieces, width - 2 * MARGIN, SMALL_SIZE)
     title_height = MARGIN + TITLE_SIZE + 8.0 + len(sub_lines) * LINE_HEIGHT + 26.0
     routes, placed = route(plan, title_height)
