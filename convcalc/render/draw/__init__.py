@@ -8,10 +8,11 @@ network: a chain wraps into strips no wider than asked, parallel branches stack 
 encoder–decoder is drawn as a U.
 
 The road: ``nodes`` (what is drawn, from the kinds' declarations) → ``structure`` (series,
-branches, the U) → ``sizes`` and ``labels`` → ``layout`` (columns, strips, rows) → ``routes``
-(the lines) → ``svg`` (drawsvg) → ``output`` (SVG text, PNG, files). Each module imports only
-those before it, and convcalc's engine, layers, arith, shapes, limits and errors; drawsvg and CairoSVG
-are imported when a picture is made (``pip install 'convcalc[draw]'``).
+branches, the U) → ``sizes`` and ``labels`` → ``layout`` (columns, strips, rows) → ``geometry``
+(where lines meet a node) → ``routes`` (the lines) → ``svg`` (drawsvg) → ``output`` (SVG text,
+PNG, files). Each module imports only those before it, and convcalc's engine, layers, arith,
+shapes, limits and errors; drawsvg and CairoSVG are imported when a picture is made
+(``pip install 'convcalc[draw]'``).
 """
 from .nodes import DrawError, Node, build_nodes, check_drawable
 from .output import (

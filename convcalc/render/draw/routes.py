@@ -12,16 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .layout import (
-    CHANNEL_STEP,
-    CORRIDOR,
-    EXIT_ROOM,
-    LANE_STEP,
-    MARGIN,
-    Placed,
-    Plan,
-    place_heights,
-)
+from .geometry import Placed, placed
+from .layout import CHANNEL_STEP, CORRIDOR, EXIT_ROOM, LANE_STEP, MARGIN, Plan, place_heights
 
 Point = tuple[float, float]
 
@@ -80,8 +72,6 @@ class _Router:
 
 def route(plan: Plan, title_height: float) -> tuple[Routes, list[Placed]]:
     """Classify every edge, size the lanes and corridors, place the heights, then draw the lines."""
-    from .layout import placed as placed_nodes
-
     router = _Router(plan)
     graph = plan.graph
     edges = graph.edges()
@@ -123,7 +113,7 @@ def route(plan: Plan, title_height: float) -> tuple[Routes, list[Placed]]:
         if len(hops) == 2 and s not in margin_slot:
             margin_slot[s] = len(margin_slot)
     place_heights(plan, lanes, corridor_lines, title_height)
-    nodes = placed_nodes(plan)
+    nodes = placed(plan)
 
     def corridor_y(r: int, s: int) -> float:
         return plan.rows[r].top - CORRIDOR / 2 - CHANNEL_STEP * corridor_slot[(r, s)]

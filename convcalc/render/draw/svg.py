@@ -24,7 +24,8 @@ from .labels import (
     tooltip,
     window_notation_used,
 )
-from .layout import KERNEL_PAD, MARGIN, Placed, Plan, kernel_box, plan_strips, plan_u
+from .geometry import Placed
+from .layout import KERNEL_PAD, MARGIN, Plan, kernel_box, plan_strips, plan_u
 from .nodes import (
     DrawError,
     Node,
