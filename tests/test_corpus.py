@@ -102,6 +102,20 @@ def test_inline_spec(case):
         assert_clean_failure(result, elapsed, case["words"], case["exit"])
 
 
+@pytest.mark.parametrize("case", TABLE["export"], ids=[f"{c['spec'][:40]} --to {c['to']}" for c in TABLE["export"]])
+def test_export_case(case):
+    """Issue 12: exported code runs, or export refuses naming the layer (the code is run by test_export_property.py)."""
+    spec = str(CORPUS / case["spec"]) if case["spec"].endswith(".yaml") else case["spec"]
+    result, elapsed = invoke("export", spec, "--to", case["to"])
+    if case["exit"] != 0:
+        assert_clean_failure(result, elapsed, case["words"], case["exit"])
+        return
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    compile(result.stdout, case["spec"], "exec")
+    for word in case["words"]:
+        assert word in result.stdout
+
+
 def _without_sympy(monkeypatch) -> None:
     """As on a machine without the [symbolic] extra: `import sympy` raises ImportError (as tests/test_symbolic.py does)."""
     from convcalc.symbols import make_symbol
@@ -360,6 +374,8 @@ BAD_VALUES = {
     "flag": ["maybe", 2, [], 0.5],
     "rate": [1, 1.5, -0.1, "half", True],
     "number": ["x", True, [], {"a": 1}],
+    "non_negative_number": [-0.1, "x", True, []],
+    "proportion": [-0.1, 1.5, 7, "x", True],
     "integer": [1.5, "x", True, []],
     "optional_integer": [1.5, "x", True],
     "dims": [[], [0, 4], [-2], "abc", 5, {"a": 1}],

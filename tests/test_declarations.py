@@ -9,12 +9,11 @@ multiply-accumulate).
 from __future__ import annotations
 
 import json
-import os
 import re
-from math import prod
 
 import pytest
 from conftest import run_cli
+from export_checks import keras_mismatches, need_torch, torch_mismatches
 
 from convcalc import analyze, load_spec
 from convcalc.arith import dot
@@ -86,46 +85,11 @@ def toy_kind():
 TOY = "input 32x32x3; toy_patchify2d 16; relu; toypatchembed 8 patch=2 bias=false"
 
 
-def _torch():
-    return pytest.importorskip("torch", reason="runs the exported module: pip install 'convcalc[torch]'")
-
-
-def run_torch_export(report):
-    """Exec the PyTorch export, run a zero tensor, return each layer's output shape and the model."""
-    torch = _torch()
-    from convcalc.frameworks.export import class_name, to_pytorch
-
-    namespace: dict = {"__name__": "convcalc_declarations_under_test"}
-    exec(compile(to_pytorch(report), "<export>", "exec"), namespace)
-    model = namespace[class_name(report)]().eval()
-    with torch.no_grad():
-        out = model(torch.zeros(1, *namespace["INPUT_SHAPE"]))
-    return model, tuple(out.shape)
-
-
-def build_keras_export(report):
-    os.environ.setdefault("KERAS_BACKEND", "torch")  # CI has torch, never TensorFlow
-    _torch()
-    pytest.importorskip("keras", reason="the Keras check needs keras (optional)")
-    from convcalc.frameworks.export import to_keras
-
-    code = to_keras(report)
-    if "import tensorflow" in code:
-        pytest.importorskip("tensorflow", reason="this export needs TensorFlow")
-    namespace: dict = {"__name__": "convcalc_declarations_under_test"}
-    exec(compile(code, "<export>", "exec"), namespace)
-    return namespace["build_model"]()
-
-
-def keras_counts(model) -> tuple[int, int]:
-    return (sum(prod(w.shape) for w in model.trainable_weights), sum(prod(w.shape) for w in model.non_trainable_weights))
-
-
 # --------------------------------------------------------------------------- the toy kind, everywhere
 
 
 def test_toy_kind_in_summary_json_matches_torch(toy_kind):
-    torch = _torch()
+    torch = need_torch()
     from torch.utils.flop_counter import FlopCounterMode
 
     data = json.loads(run_cli("summary", TOY, "--format", "json").stdout)
@@ -163,17 +127,11 @@ def test_toy_kind_is_drawn(toy_kind, tmp_path):
 
 
 def test_toy_kind_exports_to_pytorch_and_runs(toy_kind):
-    report = analyze(load_spec(TOY))
-    model, out = run_torch_export(report)
-    assert out == (1, *report.output_shape.in_layout("chw"))
-    assert sum(p.numel() for p in model.parameters()) == report.trainable_params
+    assert torch_mismatches(analyze(load_spec(TOY))) == []
 
 
 def test_toy_kind_exports_to_keras_and_builds(toy_kind):
-    report = analyze(load_spec(TOY))
-    model = build_keras_export(report)
-    assert tuple(model.output.shape) == (None, *report.output_shape.in_layout("hwc"))
-    assert keras_counts(model) == (report.trainable_params, report.non_trainable_params)
+    assert keras_mismatches(analyze(load_spec(TOY))) == []
 
 
 # --------------------------------------------------------------------------- the registry walk
@@ -277,9 +235,7 @@ def test_every_kind_exports_to_pytorch_and_runs(name):
     if refusal is not None:
         assert "cannot export to PyTorch" in refusal
         return
-    model, out = run_torch_export(report)
-    assert out == (1, *report.output_shape.in_layout("chw"))
-    assert sum(p.numel() for p in model.parameters()) == report.trainable_params
+    assert torch_mismatches(report) == []
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))
@@ -289,9 +245,7 @@ def test_every_kind_exports_to_keras_and_builds(name):
     if refusal is not None:
         assert re.search("cannot export to Keras|Keras has no", refusal), refusal
         return
-    model = build_keras_export(report)
-    assert tuple(model.output.shape) == (None, *report.output_shape.in_layout("hwc"))
-    assert keras_counts(model) == (report.trainable_params, report.non_trainable_params)
+    assert keras_mismatches(report) == []
 
 
 def test_no_counterpart_refuses_naming_the_layer(toy_kind, monkeypatch):

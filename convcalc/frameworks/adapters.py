@@ -122,6 +122,12 @@ def torch_max_pool_padding(draft: Draft) -> None:
 def torch_avg_pool_padding(draft: Draft) -> None:
     """As explicit_padding for an average pool; sets 'count_include_pad' (False for "same", whose
     border windows average only the real values, as Keras does)."""
+    kernel = tup(draft.values["kernel"], draft.rank)
+    if draft.rank == 3 and any(w < k for w, k in zip(draft.shape_in.spatial, kernel)):
+        # torch's avg_pool3d (not 1d/2d, not max) wants the unpadded input at least the kernel
+        raise draft.fail(f"cannot export to PyTorch: its AvgPool3d refuses an input smaller than the kernel, even padded "
+                         f"(input {draft.shape_in.spatial}, kernel {axes_text(kernel)})",
+                         "use a kernel no larger than the input, or a zeropad3d layer before it")
     draft.values["count_include_pad"] = bool(draft.values["count_include_pad"]) and draft.values["padding"] != "same"
     _torch_pool_padding(draft, "0.0", "explicit zero padding: unlike Keras, the zeros count in the border averages")
 
@@ -132,6 +138,17 @@ def torch_flatten_first(draft: Draft) -> None:
     if draft.rank:
         draft.x = f"torch.flatten({draft.x}, 1)"
         draft.notes.append("flattened first, in (C, H, W) order" + (" (Keras flattens (H, W, C); the count is the same)" if draft.layout == "hwc" else ""))
+
+
+@adapter("pytorch", "no_single_value_groups")
+def torch_no_single_value_groups(draft: Draft) -> None:
+    """PyTorch's GroupNorm refuses a group of one value for a batch of one ("Expected more than 1
+    value per channel"), which the exported module's own run uses."""
+    shape = draft.shape_in
+    if (shape.channels // draft.values["groups"]) * shape.spatial_numel() == 1:
+        raise draft.fail("cannot export to PyTorch: its GroupNorm refuses groups of a single value "
+                         f"(C/groups = {shape.channels // draft.values['groups']} channel at 1 position)",
+                         "use fewer groups, or normalise an input with more values")
 
 
 @adapter("pytorch", "prelu_slopes", sets=("slopes",))
@@ -214,7 +231,8 @@ def keras_no_strided_dilation(draft: Draft) -> None:
 
 @adapter("keras", "transposed_padding", sets=("padding",))
 def keras_transposed_padding(draft: Draft) -> None:
-    """Sets 'padding' ("same" or "valid") and makes Keras' output size convcalc's: PyTorch's padding P
+    """Sets 'padding' ("same" or "valid") and makes Keras' output size convcalc's (refusing an
+    output_padding that is not below the stride, which Keras refuses): PyTorch's padding P
     crops P per side after a full ("valid") layer, kept as '<name>_full'; and output_padding is
     written even when 0 where the dilated kernel is smaller than the stride (Keras' default then
     gives W·S, not (W − 1)·S + D·(F − 1) + 1)."""
@@ -222,6 +240,11 @@ def keras_transposed_padding(draft: Draft) -> None:
     if values["padding"] == "same":
         return
     kernel, dilation, stride = tup(values["kernel"], rank), tup(values["dilation"], rank), tup(values["stride"], rank)
+    extra = tup(values["output_padding"], rank)
+    if any(op >= s for op, s in zip(extra, stride)):  # PyTorch allows up to the dilation too
+        raise draft.fail(f"cannot export to Keras: its output_padding must be smaller than the stride "
+                         f"(output_padding {axes_text(extra)}, stride {axes_text(stride)})",
+                         "export to PyTorch, or use an output_padding below the stride")
     if any(d * (k - 1) + 1 < s for k, d, s in zip(kernel, dilation, stride)):
         draft.always.add("output_padding")
     values["padding"] = "valid"

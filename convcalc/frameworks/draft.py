@@ -224,11 +224,13 @@ def counterpart_for(draft: Draft) -> Counterpart:
     if chosen.ranks is not None and rank not in chosen.ranks:
         ranks = _ranks(declared)
         have = ", ".join(map(str, ranks[:-1])) + f" or {ranks[-1]}" if len(ranks) > 1 else str(ranks[0])
-        name = draft.constructor(chosen.modules[0]) if chosen.modules else draft.layer.type
-        raise draft.fail(
-            f"cannot export to {label}: it has no {name} (its forms take {have} spatial axes; this input has {rank})",
-            f"reshape to at most {ranks[-1]} spatial axes before this layer",
-        )
+        if rank > ranks[-1]:
+            name = draft.constructor(chosen.modules[0]) if chosen.modules else f"{draft.layer.type} for {rank} spatial axes"
+            raise draft.fail(f"cannot export to {label}: it has no {name} (its forms take {have} spatial axes; this input has {rank})",
+                             f"reshape to at most {ranks[-1]} spatial axes before this layer")
+        name = chosen.modules[0].name.replace("{rank}", "") if chosen.modules else f"its {draft.layer.type}"
+        raise draft.fail(f"cannot export to {label}: {name} takes an input with {have} spatial axes; this input has {rank}",
+                         "apply it before flatten or dense" if rank == 0 else "export to the other framework, or write that layer by hand")
     for need in chosen.requires:
         given = draft.value(need.source)
         if any(v != need.value for v in tup(given, rank)):

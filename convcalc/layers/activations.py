@@ -14,6 +14,9 @@ class _Activation(LayerKind):
     rule = "out = in; no parameters"
 
     def infer(self, args, inputs, ctx):
+        axis, ndim = args.get("axis"), inputs[0].rank + 1
+        if axis is not None and not -ndim <= axis < ndim:  # softmax over an axis the input does not have
+            raise ctx.error(f"axis {axis} is out of range for {ndim}-axis inputs", f"use an axis from {-ndim} to {ndim - 1}")
         return Outcome(inputs[0])
 
 

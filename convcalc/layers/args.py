@@ -268,6 +268,22 @@ def number(value: Any, what: str) -> float:
     return result
 
 
+def non_negative_number(value: Any, what: str) -> float:
+    """A finite number ≥ 0 (eps: a negative one makes the square root of a small variance NaN)."""
+    result = number(value, what)
+    if result < 0:
+        raise ArgError(f"{what} must be a number ≥ 0, got {value!r}")
+    return result
+
+
+def proportion(value: Any, what: str) -> float:
+    """A number from 0 to 1, both included (a moving average's momentum)."""
+    result = number(value, what)
+    if not 0 <= result <= 1:
+        raise ArgError(f"{what} must be a number from 0 to 1, got {value!r}")
+    return result
+
+
 def integer(value: Any, what: str) -> int:
     if isinstance(value, bool) or not is_int(value):
         raise ArgError(f"{what} must be an integer, got {value!r}")

@@ -45,9 +45,8 @@ as above; a registry walk in the tests fails until all three are declared. Readi
 filled in) to the kinds that declare it; each plain ``Param`` whose source is an argument inverts
 one to one; facts are checks; a named adapter is the one irregular step to undo.
 """
-from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 
 class _Always:
@@ -71,60 +70,85 @@ FORMS = ("value", "axes", "floats", "text", "dim", "axis", "keep", "pads", "pair
 FRAMEWORKS = {"pytorch": "PyTorch", "keras": "Keras"}
 
 
-class Param(NamedTuple):
+class _Record:
+    """A plain record: fields in ``__slots__``, set once by ``__init__``, compared and shown by value.
+
+    Not a NamedTuple: each NamedTuple class costs about 0.2 ms to define, and these load with every
+    command (``convcalc summary`` starts in tens of milliseconds).
+    """
+
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other._values() == self._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self.__slots__)})"
+
+
+class Param(_Record):
     """One argument of a framework's constructor or function, and where convcalc has its value."""
 
-    name: str
-    source: str = ""
-    default: Any = ALWAYS
-    form: str = "value"
-    positional: bool = False
-    literal: Any = None
-    same_as: str = ""
+    __slots__ = ("default", "form", "literal", "name", "positional", "same_as", "source")
+
+    def __init__(self, name: str, source: str = "", default: Any = ALWAYS, form: str = "value", positional: bool = False,
+                 literal: Any = None, same_as: str = "") -> None:
+        self.name, self.source, self.default, self.form = name, source, default, form
+        self.positional, self.literal, self.same_as = positional, literal, same_as
 
 
-class Module(NamedTuple):
+class Module(_Record):
     """One framework object a layer becomes: its constructor ('{rank}' filled in) and arguments."""
 
-    name: str
-    params: tuple[Param, ...] = ()
-    suffix: str = ""
+    __slots__ = ("name", "params", "suffix")
+
+    def __init__(self, name: str, params: tuple[Param, ...] = (), suffix: str = "") -> None:
+        self.name, self.params, self.suffix = name, params, suffix
 
 
-class Requires(NamedTuple):
+class Requires(_Record):
     """A value the framework needs: argument ``source`` equal to ``value`` on every axis."""
 
-    source: str
-    value: Any
-    reason: str
-    hint: str = ""
+    __slots__ = ("hint", "reason", "source", "value")
+
+    def __init__(self, source: str, value: Any, reason: str, hint: str = "") -> None:
+        self.source, self.value, self.reason, self.hint = source, value, reason, hint
 
 
-class Counterpart(NamedTuple):
+class Counterpart(_Record):
     """A kind in one framework: its modules or function, and the named adapters for the rest."""
 
-    modules: tuple[Module, ...] = ()
-    call: str = "{chain}"
-    params: tuple[Param, ...] = ()
-    join: str = ", "
-    ranks: tuple[int, ...] | None = None
-    requires: tuple[Requires, ...] = ()
-    adapters: tuple[str, ...] = ()
-    note: str = ""
+    __slots__ = ("adapters", "call", "join", "modules", "note", "params", "ranks", "requires")
+
+    def __init__(self, modules: tuple[Module, ...] = (), call: str = "{chain}", params: tuple[Param, ...] = (), join: str = ", ",
+                 ranks: tuple[int, ...] | None = None, requires: tuple[Requires, ...] = (), adapters: tuple[str, ...] = (),
+                 note: str = "") -> None:
+        self.modules, self.call, self.params, self.join = modules, call, params, join
+        self.ranks, self.requires, self.adapters, self.note = ranks, requires, adapters, note
 
 
-class PerRank(NamedTuple):
+class PerRank(_Record):
     """Counterparts that differ by the input's spatial rank; ``otherwise`` for the other ranks."""
 
-    by_rank: tuple[tuple[int, Any], ...]
-    otherwise: Any
+    __slots__ = ("by_rank", "otherwise")
+
+    def __init__(self, by_rank: tuple[tuple[int, Any], ...], otherwise: Any) -> None:
+        self.by_rank, self.otherwise = by_rank, otherwise
 
 
-class NoCounterpart(NamedTuple):
+class NoCounterpart(_Record):
     """The framework has no such layer: export refuses with this reason."""
 
-    reason: str
-    hint: str = ""
+    __slots__ = ("hint", "reason")
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        self.reason, self.hint = reason, hint
 
 
 def counterpart(name: str, *params: Param, **fields: Any) -> Counterpart:

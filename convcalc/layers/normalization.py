@@ -3,7 +3,7 @@
 
 from ..arith import Size
 from ..shapes import Shape
-from .args import Arg, flag, number, positive
+from .args import Arg, flag, non_negative_number, number, positive, proportion
 from .counterparts import Counterpart, Param, counterpart, per_rank
 from .registry import LayerKind, Outcome, register
 from .windows import channels_per_group
@@ -35,8 +35,8 @@ class BatchNorm(_ChannelNorm):
     aliases = ("batchnorm1d", "batchnorm2d", "batchnorm3d", "batchnormalization", "bn")
     args = (
         Arg("affine", flag, True, "learn a scale γ and shift β per channel"),
-        Arg("eps", number, 1e-5, "does not change counts"),
-        Arg("momentum", number, 0.1, "does not change counts"),
+        Arg("eps", non_negative_number, 1e-5, "does not change counts"),
+        Arg("momentum", proportion, 0.1, "does not change counts"),
     )
     summary = "batch normalisation over the channel axis"
     rule = "out = in; trainable 2·C (γ, β), non-trainable 2·C (moving mean and variance, as Keras counts them)"
@@ -63,7 +63,7 @@ class BatchNorm(_ChannelNorm):
 class LayerNorm(_ChannelNorm):
     name = "layernorm"
     aliases = ("layernormalization",)
-    args = (Arg("affine", flag, True, "learn a scale and shift per channel"), Arg("eps", number, 1e-5, "does not change counts"))
+    args = (Arg("affine", flag, True, "learn a scale and shift per channel"), Arg("eps", non_negative_number, 1e-5, "does not change counts"))
     summary = "layer normalisation over the channel axis (Keras LayerNormalization default axis=-1)"
     rule = "out = in; trainable 2·C"
     pytorch = per_rank({0: counterpart("nn.LayerNorm", *_TORCH_LAYERNORM)},
@@ -87,12 +87,12 @@ class GroupNorm(_ChannelNorm):
     args = (
         Arg("groups", positive, doc="channel groups normalised together"),
         Arg("affine", flag, True, "learn a scale and shift per channel"),
-        Arg("eps", number, 1e-5, "does not change counts"),
+        Arg("eps", non_negative_number, 1e-5, "does not change counts"),
     )
     summary = "group normalisation (PyTorch GroupNorm)"
     rule = "out = in; groups must divide C; trainable 2·C"
     pytorch = counterpart("nn.GroupNorm", Param("num_groups", "groups", positional=True), Param("num_channels", "in.channels", positional=True),
-                          _TORCH_EPS, Param("affine", "affine", True))
+                          _TORCH_EPS, Param("affine", "affine", True), adapters=("no_single_value_groups",))
     keras = counterpart("GroupNormalization", Param("groups", "groups", positional=True), _KERAS_EPS, *_KERAS_AFFINE)
     onnx = ("GroupNormalization",)
     flops_rule = _NORM_FLOPS
@@ -118,8 +118,9 @@ class LocalResponseNorm(LayerKind):
     summary = "local response normalisation across channels (AlexNet)"
     rule = "out = in; no parameters"
     pytorch = counterpart("nn.LocalResponseNorm", Param("size", "size", positional=True), Param("alpha", "alpha", 1e-4),
-                          Param("beta", "beta", 0.75), Param("k", "k", 1.0))
-    keras = Counterpart(adapters=("tf_local_response_normalization",))  # no Keras layer: a Lambda around TensorFlow's
+                          Param("beta", "beta", 0.75), Param("k", "k", 1.0), ranks=(1, 2, 3))
+    # no Keras layer: a Lambda around TensorFlow's, which takes images only
+    keras = Counterpart(adapters=("tf_local_response_normalization",), ranks=(2,))
     onnx = ("LRN",)
     flops_rule = "0 (not counted)"
 
