@@ -111,6 +111,8 @@ PLAUSIBLE = {
     "flag": st.booleans(),
     "rate": st.floats(0, 0.99),
     "number": st.floats(-2, 2),
+    "non_negative_number": st.floats(0, 2),
+    "proportion": st.floats(0, 1),
     "integer": st.integers(-4, 3),
     "optional_integer": st.one_of(st.none(), st.integers(-4, 3)),
     "dims": st.lists(st.sampled_from([-1, 1, 2, 3, 4, 8, 16]), min_size=1, max_size=4),

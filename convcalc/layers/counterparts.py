@@ -39,11 +39,15 @@ Records:
   ``nn.ConstantPad{rank}d``).
 - ``NoCounterpart(reason, hint)``: the framework has no such layer; export refuses, naming the layer.
 
-To add a kind: write its class (arguments, ``infer``), then ``pytorch``, ``keras`` and ``onnx``
-as above; a registry walk in the tests fails until all three are declared. Reading backwards
-(framework name and arguments to a kind): ``framework_names`` maps each constructor name (rank
-filled in) to the kinds that declare it; each plain ``Param`` whose source is an argument inverts
-one to one; facts are checks; a named adapter is the one irregular step to undo.
+To add a kind: write its class (arguments, ``infer``), then ``pytorch`` and ``keras`` as above
+(``NoCounterpart`` where a framework has no such layer) and ``onnx``; its costs beside them when
+the defaults do not fit (``registry.LayerKind``: ``macs_rule``, ``flops_rule``, ``flops`` or
+``flops_per_element``, ``receptive_field``). tests/test_declarations.py walks the registry and
+fails until a kind declares both frameworks, with sources that exist, and exports code that runs.
+Its toy kind is a complete example in one class. Reading backwards (framework name and arguments
+to a kind): ``framework_names`` maps each constructor name (rank filled in) to the kinds that
+declare it; a plain ``Param`` whose source is an argument inverts one to one; facts are checks;
+a named adapter is the one irregular step to undo (``frameworks/adapters.py`` says what each does).
 """
 
 from typing import Any
