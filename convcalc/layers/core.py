@@ -50,7 +50,7 @@ class Flatten(LayerKind):
     name = "flatten"
     summary = "all axes into one vector"
     rule = "N2 = H1·W1·D1 (every value in one vector); no parameters"
-    pytorch = function("torch.flatten({x}, 1)")
+    pytorch = function("torch.flatten", "torch.flatten({x}, 1)")
     keras = counterpart("Flatten")
     onnx = ("Flatten",)
     flops_rule, receptive_field = DATA_MOVEMENT, "none"
@@ -70,7 +70,7 @@ class Reshape(LayerKind):
     args = (Arg("shape", dims, doc="target shape in the spec's layout, channels included; one -1 allowed"),)
     summary = "the same values in a new shape (e.g. a vector back into an image)"
     rule = "out = shape; the element count must not change; no parameters"
-    pytorch = function("{x}.reshape({x}.shape[0], {shape})", Param("shape", "out.chw", form="items"))
+    pytorch = function("Tensor.reshape", "{x}.reshape({x}.shape[0], {shape})", Param("shape", "out.chw", form="items"))
     keras = counterpart("Reshape", Param("target_shape", "out.hwc", form="tuple", positional=True))
     onnx = ("Reshape",)
     flops_rule = DATA_MOVEMENT

@@ -128,13 +128,13 @@ class Requires(_Record):
 class Counterpart(_Record):
     """A kind in one framework: its modules or function, and the named adapters for the rest."""
 
-    __slots__ = ("adapters", "call", "join", "modules", "note", "params", "ranks", "requires")
+    __slots__ = ("adapters", "call", "function", "join", "modules", "note", "params", "ranks", "requires")
 
     def __init__(self, modules: tuple[Module, ...] = (), call: str = "{chain}", params: tuple[Param, ...] = (), join: str = ", ",
                  ranks: tuple[int, ...] | None = None, requires: tuple[Requires, ...] = (), adapters: tuple[str, ...] = (),
-                 note: str = "") -> None:
+                 note: str = "", function: str = "") -> None:
         self.modules, self.call, self.params, self.join = modules, call, params, join
-        self.ranks, self.requires, self.adapters, self.note = ranks, requires, adapters, note
+        self.ranks, self.requires, self.adapters, self.note, self.function = ranks, requires, adapters, note, function
 
 
 class PerRank(_Record):
@@ -161,9 +161,10 @@ def counterpart(name: str, *params: Param, **fields: Any) -> Counterpart:
     return Counterpart(modules=(Module(name, params, suffix),), **fields)
 
 
-def function(call: str, *params: Param, **fields: Any) -> Counterpart:
-    """A framework function or operator written in place (no module): torch.cat, x + y."""
-    return Counterpart(call=call, params=params, **fields)
+def function(name: str, call: str, *params: Param, **fields: Any) -> Counterpart:
+    """A framework function, method or operator written in place (no module): its name as a tracer
+    sees it (torch.cat, Tensor.reshape, operator.add), and how forward writes it."""
+    return Counterpart(call=call, params=params, function=name, **fields)
 
 
 def per_rank(by_rank: dict[int, Any], otherwise: Any) -> PerRank:
@@ -178,22 +179,31 @@ def for_rank(declared: Any, rank: int) -> Any:
 
 
 def framework_names(framework: str) -> dict[str, list[tuple[str, int | None]]]:
-    """Constructor or function name (rank filled in) -> [(kind, rank)], for reading a model backwards."""
+    """Constructor or function name (rank filled in) -> [(kind, input rank or None for any)], for
+    reading a model backwards. A counterpart written by adapters alone (a Keras Lambda) has none."""
     from .registry import KINDS
 
     table: dict[str, list[tuple[str, int | None]]] = {}
     for kind in KINDS.values():
         declared = getattr(kind, framework)
-        options = [(r, c) for r, c in declared.by_rank] + [(None, declared.otherwise)] if isinstance(declared, PerRank) else [(None, declared)]
-        for rank, item in options:
+        if isinstance(declared, PerRank):
+            special = [(r, c) for r, c in declared.by_rank if kind.rank in (None, r)]
+            options = [([r], c) for r, c in special] + [(None, declared.otherwise)]
+        else:
+            special, options = [], [(None, declared)]
+        for ranks, item in options:
             if not isinstance(item, Counterpart):
                 continue
-            ranks = [rank] if rank is not None else list(item.ranks or ([kind.rank] if kind.rank is not None else [None]))
-            for r in ranks:
-                names = [m.name for m in item.modules] or [item.call.split("(")[0]]
-                for name in names:
-                    text = name.replace("{rank}", str(r)) if r is not None else name
-                    entry = (kind.name, r if kind.rank is None else kind.rank)
+            if ranks is None:
+                ranks = list(item.ranks) if item.ranks else [kind.rank]
+                ranks = [r for r in ranks if r not in {r2 for r2, _ in special}] if special else ranks
+            names = [m.name for m in item.modules[:1]] or ([item.function] if item.function else [])
+            for name in names:
+                for rank in ranks:
+                    text = name.replace("{rank}", str(rank)) if rank is not None else name
+                    if rank is None and "{rank}" in name:
+                        continue
+                    entry = (kind.name, rank)
                     if entry not in table.setdefault(text, []):
                         table[text].append(entry)
     return table

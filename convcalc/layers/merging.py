@@ -72,7 +72,7 @@ class Add(_Merge):
     name, merge_symbol = "add", "+"
     aliases = ("sum",)
     summary = "element-wise sum of its inputs (a residual shortcut); sizes of 1 broadcast"
-    pytorch = function("{inputs}", join=" + ", adapters=("broadcast",))
+    pytorch = function("operator.add", "{inputs}", join=" + ", adapters=("broadcast",))
     keras = counterpart("Add", adapters=("broadcast",))
     onnx = ("Add",)
 
@@ -83,7 +83,7 @@ class Subtract(_Merge):
     aliases = ("sub",)
     min_inputs, max_inputs = 2, 2
     summary = "element-wise difference of its two inputs, the first minus the second (Keras Subtract); sizes of 1 broadcast"
-    pytorch = function("{inputs}", join=" - ", adapters=("broadcast",))
+    pytorch = function("operator.sub", "{inputs}", join=" - ", adapters=("broadcast",))
     keras = counterpart("Subtract", adapters=("broadcast",))
     onnx = ("Sub",)
 
@@ -93,7 +93,7 @@ class Multiply(_Merge):
     name, merge_symbol = "multiply", "×"
     aliases = ("mul",)
     summary = "element-wise product of its inputs (a squeeze-and-excitation gate); sizes of 1 broadcast"
-    pytorch = function("{inputs}", join=" * ", adapters=("broadcast",))
+    pytorch = function("operator.mul", "{inputs}", join=" * ", adapters=("broadcast",))
     keras = counterpart("Multiply", adapters=("broadcast",))
     onnx = ("Mul",)
 
@@ -104,7 +104,7 @@ class Concat(_Merge):
     aliases = ("concatenate", "cat")
     args = (Arg("axis", optional_integer, None, "axis in the spec's layout; default the channel axis"),)
     summary = "joins its inputs along the channel axis (or axis)"
-    pytorch = function("torch.cat([{inputs}], dim={dim})", Param("dim", "axis", form="dim"))
+    pytorch = function("torch.cat", "torch.cat([{inputs}], dim={dim})", Param("dim", "axis", form="dim"))
     keras = counterpart("Concatenate", Param("axis", "axis", form="axis"))
     onnx = ("Concat",)
     flops_rule, receptive_field = DATA_MOVEMENT, "join"
