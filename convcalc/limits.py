@@ -56,7 +56,7 @@ def parse_limits(options: tuple[str, ...] | list[str], base: Limits = DEFAULT_LI
                     hint=f"NAME is one of {', '.join(LIMIT_NAMES)}, e.g. --limit layers=1000000",
                 )
             digits = text.strip().replace("_", "")
-            if not digits.isdigit() or int(digits) < 1 or len(digits) > 18:
+            if not (digits.isascii() and digits.isdigit()) or int(digits) < 1 or len(digits) > 18:  # "²".isdigit() is true
                 raise SpecError(f"--limit {name} must be a whole number ≥ 1, got {text.strip()!r}", hint=f"e.g. --limit {name}=1000000")
             changes[name] = int(digits)
     return base._replace(**changes)

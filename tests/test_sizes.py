@@ -131,22 +131,26 @@ def test_the_textbook_shape_of_a_symbol(name, symbol):
 
 # --------------------------------------------------------------------------- exact integers
 
-TWO_TO_53 = 2**53  # sys.float_info.mant_dig is 53: past 2^53 not every integer is a float
+FLOAT_DIGITS = 15  # sys.float_info.dig: a decimal of 15 significant digits survives text → float → text
 
 
-@pytest.mark.parametrize(
-    "filters, exact",
-    [("9007199254740992.0", TWO_TO_53), ("1.0e+3", 1000), ("4.0", 4)],
-)
-def test_a_float_that_is_exactly_an_integer_is_that_integer(filters, exact):
+@pytest.mark.parametrize("filters, exact", [("999999999999999.0", 10**15 - 1), ("1.0e+15", 10**15), ("1.0e+3", 1000), ("4.0", 4)])
+def test_a_float_that_is_a_whole_number_of_15_digits_is_that_number(filters, exact):
+    import sys as system
+
+    assert system.float_info.dig == FLOAT_DIGITS
     data = summary_json(f"input 1x1x1; conv2d {filters} kernel=1")
     assert data["layers"][0]["biases"] == exact  # nn.Conv2d(1, K, 1) holds K biases (torch.nn.Conv2d docs)
 
 
-def test_a_float_past_2_to_the_53_is_refused():
-    assert int(1.0e23) == 99999999999999991611392  # what int(float) made of it: 1e23 is no float
-    result = run_cli("summary", "input 1x1x1; conv2d 9007199254740994.0 kernel=1")
-    assert result.exit_code == 2 and "9,007,199,254,740,994" in result.stderr and "past 2^53" in result.stderr
+@pytest.mark.parametrize("written, read_as", [("9007199254740993.0", "9,007,199,254,740,992"), ("1.0e+23", "99,999,999,999,999,991,611,392"),
+                                              ("1000000000000001.0", "1,000,000,000,000,001")])
+def test_a_float_past_15_digits_is_refused(written, read_as):
+    """Past 15 digits the float may differ from the text (…993.0 reads as …992.0), so none is taken, even one that is exact."""
+    result = run_cli("summary", f"input 1x1x1; conv2d {written} kernel=1")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "filters must be an exact integer, got the float" in result.stderr and read_as in result.stderr
+    assert "may not be the number written" in result.stderr
 
 
 def test_a_centre_past_2_to_the_53_stays_exact():
@@ -220,3 +224,24 @@ def test_the_receptive_field_stays_within_the_digits_limit(tmp_path):
         assert "layer 2 'conv2d_2': the receptive field's jump has too many digits" in result.stderr
     data = summary_json(str(spec), "--limit", "digits=5000")
     assert data["layers"][1]["receptive_field"][0]["jump"] == 10**4200  # the product of the strides (Araujo et al. 2019)
+
+
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (["summary", str(ROOT / "specs" / "lenet5.yaml"), "--limit", "digits=²"], {},
+         "convcalc: error: --limit digits must be a whole number ≥ 1, got '²'; e.g. --limit digits=1000000\n"),
+        (["summary", str(ROOT / "specs" / "lenet5.yaml"), "-c", "name"], {"COLUMNS": "²"}, None),  # not a width: the default is used
+    ],
+)
+def test_superscript_digits_in_options_are_no_traceback(args, env, message):
+    """'²'.isdigit() is true and int('²') raises: each place that read digits with isdigit() once raised ValueError."""
+    from conftest import cli_runner
+    from convcalc.cli import main
+
+    result = cli_runner().invoke(main, args, env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if message is None:
+        assert result.exit_code == 0, result.stderr
+    else:
+        assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)

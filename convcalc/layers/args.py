@@ -3,9 +3,10 @@
 Each checker takes the value as written and the argument's name, and returns the checked value
 or raises ArgError; the registry turns that into a SpecError that names the layer.
 
-A size is an exact integer: an int, a float only when it is exactly an integer no larger than
-2^53 (past that a float no longer holds every integer: 1.0e+23 is 99,999,999,999,999,991,611,392),
-digits 0-9 as text, or a symbol (:mod:`convcalc.symbols` says which names are symbols).
+A size is an exact integer: an int, a float only when it is a whole number of at most 15 digits
+(a double holds every such number and reads back as written, sys.float_info.dig = 15; past that the
+float may not be the number written: 9007199254740993.0 reads as 9007199254740992.0, and 1.0e+23 as
+99,999,999,999,999,991,611,392), digits 0-9 as text, or a symbol (:mod:`convcalc.symbols` says which names are symbols).
 """
 
 import math
@@ -70,7 +71,7 @@ def declaring(names: Iterable[str] | None) -> Iterator[None]:
     finally:
         _READING.declared = before
 
-FLOAT_EXACT = 2**53  # the largest float below which every integer is a float too
+FLOAT_EXACT = 10**15  # the largest whole float taken as a size: every number of 15 digits reads back as written
 PADDING_WORDS = ("same", "valid")
 
 
@@ -93,13 +94,14 @@ def _plain_int(value: Any, what: str, minimum: int, keywords: tuple[str, ...] = 
 
 
 def _float_size(value: float, what: str, minimum: int) -> Any:
-    """A float that is exactly a whole number within 2^53 is that number; any other float is refused."""
+    """A float that is a whole number of at most 15 digits is that number; any other float is refused."""
     if not math.isfinite(value) or not value.is_integer():
         raise ArgError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
     if abs(value) > FLOAT_EXACT:
         raise ArgError(
             f"{what} must be an exact integer, got the float {value!r}, which reads as {int(value):,}",
-            "a float past 2^53 cannot hold every integer: write the integer in full, without a point or exponent",
+            "a float past 10^15 may not be the number written (floats hold 15 digits): write the integer in full, "
+            "without a point or exponent",
         )
     return int(value)
 

@@ -28,7 +28,7 @@ _GLUED = re.compile(r"(\d) '")
 def output_width(stream: TextIO) -> int:
     """COLUMNS when set (as rich and the shells read it), else the terminal's width, else 160."""
     columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isdigit() and int(columns) > 0:
+    if columns.isascii() and columns.isdigit() and int(columns) > 0:  # "²".isdigit() is true
         return int(columns)
     try:
         if stream.isatty():
