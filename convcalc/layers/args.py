@@ -164,7 +164,8 @@ def _text_hint(word: str, keywords: tuple[str, ...]) -> str:
     if not word.isascii() or not word[:1].isalpha() or not word.replace("_", "a").isalnum():
         return f"a size is a whole number, or a symbol: {SYMBOL_RULE}"
     if declared is not None:
-        return f"this spec's symbols are {', '.join(sorted(declared)) or 'none'} (symbols:); add {word} there to make it one"
+        listed = f"this spec's symbols are {', '.join(sorted(declared))} (symbols:)" if declared else "this spec declares no symbols (symbols: [])"
+        return f"{listed}; add {word} there to make it one"
     return f"a symbol is {SYMBOL_RULE}; to use a longer name, list it under symbols: (inline: symbols={word})"
 
 

@@ -57,6 +57,9 @@ def _build(document: Any, chosen: str, source: str, limits: Limits) -> NetworkSp
         )
     if len(layers_doc) > limits.layers:
         raise limit_error("layers", f"the spec has {len(layers_doc):,} layers", limits, where="layers")
+    description = document.get("description")
+    if description is not None and not isinstance(description, (str, int, float)) or isinstance(description, bool):
+        raise where_error(f"description must be text, got {type_name(description)}", "description", "write it as one string (in quotes if it holds : or #)")
     name = document.get("name")
     if name is not None and (isinstance(name, bool) or not isinstance(name, (str, int)) or not str(name).strip()):
         raise where_error(f"the network's name must be text, got {name!r}", "name", "write e.g. name: LeNet-5 (in quotes if it holds : or #)")
@@ -78,7 +81,7 @@ def _declared_symbols(value: Any, given: bool) -> tuple[str, ...] | None:
     example = "write e.g. 'symbols: [n, width]'"
     if isinstance(value, str):
         value = [word.strip() for word in value.split(",")]
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, list):  # [] is allowed: a spec with no symbols at all, where every name is an error
         raise where_error(f"symbols must be a list of names, got {value!r}", "symbols", example)
     seen: list[str] = []
     for name in value:
