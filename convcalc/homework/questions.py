@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import SpecError
 from .answers import read_answer, written_text
 from .solve import Bounds, Problem, Solution, rounding_note, solve
+from .verdicts import Verdict
 
 QUESTION_KEYS = ("in", "out", "op", "kernel", "stride", "padding", "dilation", "output_padding", "ceil_mode", "find", "answer")
 FINDABLE = ("out", "in", "kernel", "stride", "padding", "dilation", "output_padding")
@@ -75,7 +76,6 @@ def _question_text(problem: Problem, find: str) -> str:
 
 def solve_verdicts(raw: Any) -> list:
     """One verdict per question (a mapping, or a list of them)."""
-    from .check import Verdict
 
     questions = raw if isinstance(raw, list) else [raw]
     verdicts = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import LayerReport
+from .verdicts import Verdict
 
 _TRUE = {"true", "yes", "valid", "y", "ok"}
 _FALSE = {"false", "no", "invalid", "n", "not valid"}
@@ -39,7 +40,6 @@ def read_valid(raw: Any) -> bool | None:
 def mark_valid(where: str, raw: Any, reason: str, layer: LayerReport | None, index: int | None = None, name: str | None = None):
     """The verdict on a `valid:` answer; ``reason`` is why the setting is invalid ('' when it is valid)."""
     from .answers import written_text
-    from .check import Verdict
 
     if layer is not None:
         index, name = layer.index, layer.name
