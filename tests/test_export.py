@@ -230,3 +230,13 @@ def test_names_and_paths_never_become_code(tmp_path, target):
     assert strays == []  # nothing but docstrings stands alone: no name turned into a call
     assert "getattr" not in [node.id for node in ast.walk(tree) if isinstance(node, ast.Name)]
     assert not marker.exists()
+
+
+def test_keras_keeps_a_side_branch():
+    """Keras 3 builds a Model from the layers that lead to its outputs: a branch that ends elsewhere
+    (here 'side') is made an output too, so Keras counts its 112 weights as convcalc does
+    (found by tests/test_export_property.py)."""
+    from export_checks import keras_mismatches
+
+    report = analyze(load_spec("input 8x8x3; conv2d 4 kernel=3 name=side; conv2d 2 kernel=1 from=input name=main"))
+    assert keras_mismatches(report) == []

@@ -57,7 +57,7 @@ def exportable_networks(draw):
     channels = draw(st.sampled_from([1, 2, 4, 6]))
     layout = draw(st.sampled_from(["hwc", "chw"]))
     names, layers = ["input"], []
-    for index in range(draw(st.integers(1, 5))):
+    for index in range(draw(st.integers(1, 7))):
         usable = sorted(name for name, kind in KINDS.items() if kind.rank in (None, rank))
         kind = KINDS[draw(st.sampled_from(usable))]
         args = {}
@@ -67,6 +67,8 @@ def exportable_networks(draw):
         entry = {kind.name: args or None, "name": f"l{index}"}
         if kind.min_inputs > 1:
             entry["from"] = [names[-1], draw(st.sampled_from(names))]
+        elif len(names) > 2 and draw(st.integers(0, 4)) == 0:  # a branch from an earlier layer
+            entry["from"] = [draw(st.sampled_from(names[:-1]))]
         layers.append(entry)
         names.append(f"l{index}")
         rank = RANK_AFTER.get(kind.name, rank)

@@ -60,8 +60,13 @@ def to_keras(report: NetworkReport) -> str:
         lines.append("# (The spec is written channels first, as PyTorch; this model is channels-last.)")
     lines += ["", "", "def build_model():", f"    inputs = keras.Input(shape={keras_text}, name=\"input\")"]
     lines += [f"    {line}" for line in body]
+    # Keras keeps only the layers that lead to an output: a branch that ends elsewhere (a side head)
+    # is an output too, so that the model holds every layer convcalc counts.
+    read = {name for layer in report.layers for name in layer.inputs}
+    ends = [names.of[layer.name] for layer in report.layers[:-1] if layer.name not in read]
+    outputs = names.of[report.layers[-1].name] if not ends else "[" + ", ".join([names.of[report.layers[-1].name], *ends]) + "]"
     lines += [
-        f'    return keras.Model(inputs, {names.of[report.layers[-1].name]}, name="{model_name}")',
+        f'    return keras.Model(inputs, {outputs}, name="{model_name}")',
         "",
         "",
         'if __name__ == "__main__":',
