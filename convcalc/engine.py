@@ -153,6 +153,7 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
             raise ctx.error(f"cannot compute this layer: {exc}") from None
         except RecursionError:  # SymPy recurses through a size's formula: floors nested once per layer
             raise ctx.error("its size is a formula nested too deep to work out", SYMBOLS_TOO_DEEP) from None
+        outcome = _plain_integers(outcome)
         try:
             conditions = _check_positive(outcome.shape, ctx)
             if conditions:
@@ -184,6 +185,18 @@ def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
     for size in sizes:
         if type(size) is int:
             check_int(size, f"layer {ctx.index} '{ctx.name}': a count", limits)
+
+
+def _plain_integers(outcome: Outcome) -> Outcome:
+    """SymPy's whole numbers as Python ints: n − n + 1 is SymPy's 1, which JSON would write as the text "1"."""
+    shape = outcome.shape
+    sizes = (*shape.spatial, shape.channels, outcome.weights, outcome.biases, outcome.non_trainable, outcome.macs)
+    if all(type(size) is int for size in sizes):
+        return outcome
+    whole = [int(size) if type(size) is not int and getattr(size, "is_Integer", False) else size for size in sizes]
+    rank = len(shape.spatial)
+    return outcome._replace(shape=Shape(tuple(whole[:rank]), whole[rank]), weights=whole[rank + 1], biases=whole[rank + 2],
+                            non_trainable=whole[rank + 3], macs=whole[rank + 4])
 
 
 def _check_together(needed: list[Any], conditions: tuple[Any, ...], ctx: LayerContext) -> list[Any]:

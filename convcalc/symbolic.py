@@ -118,6 +118,8 @@ def size_condition(size: Any) -> tuple[str, Any]:
 def _condition(size: Any) -> tuple[str, Any]:
     import sympy
 
+    if isinstance(size, (sympy.Mul, sympy.Pow)):  # 4·(n − 2)·(m − 2): every factor a size ≥ 1, not their product alone
+        return _product_condition(size)
     expr, op, bound = _peel(size, ">=", sympy.Integer(1))
     rounded = expr.has(sympy.floor, sympy.ceiling, sympy.Max, sympy.Min)
     if not rounded:  # (n − 3)/n ≥ 0 is n − 3 ≥ 0: a positive denominator is multiplied out
@@ -176,6 +178,23 @@ def _on_line(slope: Any, offset: Any, op: str, bound: Any, symbol: Any) -> tuple
         return (ALWAYS, None) if low <= 1 else (WHEN, sympy.Ge(symbol, low, evaluate=False))
     high = sympy.floor(limit) if op == ">=" else sympy.ceiling(limit) - 1  # n ≤ limit (n < limit)
     return (NEVER, None) if high < 1 else (WHEN, sympy.Le(symbol, high, evaluate=False))
+
+
+def _product_condition(size: Any) -> tuple[str, Any]:
+    """A product of sizes (a flattened volume, n²) is valid when each factor is: n − 2 ≥ 1 and m − 2 ≥ 1, not 4·(n − 2)·(m − 2) ≥ 1."""
+    import sympy
+
+    coefficient, rest = size.as_coeff_Mul()
+    if coefficient <= 0:
+        return NEVER, None
+    factors = [base for base, _ in (part.as_base_exp() for part in sympy.Mul.make_args(rest))]
+    verdicts = [_condition(factor) if not factor.is_Number else (ALWAYS, None) for factor in factors]
+    if any(verdict == NEVER for verdict, _ in verdicts):
+        return NEVER, None
+    conditions = [condition for verdict, condition in verdicts if verdict == WHEN]
+    if not conditions:
+        return ALWAYS, None
+    return WHEN, conditions[0] if len(conditions) == 1 else sympy.And(*conditions, evaluate=False)
 
 
 def _holds(difference: Any, op: str) -> bool | None:

@@ -245,3 +245,27 @@ def test_superscript_digits_in_options_are_no_traceback(args, env, message):
         assert result.exit_code == 0, result.stderr
     else:
         assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
+
+
+def test_a_flattened_volume_is_valid_when_each_size_is():
+    """4·(n − 2)·(m − 2) values: valid when n ≥ 3 and m ≥ 3 (torch's Conv2d(3, 4, 3) needs 3×3 at least), not when the product is ≥ 1."""
+    data = summary_json("input nxmx3; conv2d 4 kernel=3; flatten; dense 10")
+    assert data["valid_when"] == ["m >= 3", "n >= 3"]
+    torch = _torch()
+    with pytest.raises(RuntimeError):
+        torch.nn.Conv2d(3, 4, 3)(torch.zeros(1, 3, 2, 5))
+
+
+def test_a_whole_symbolic_result_is_an_integer():
+    """A kernel as long as the signal leaves one position (torch: Conv1d(3, 4, n) on n samples gives 1): JSON writes 1, not "1"."""
+    data = summary_json("input nx3; conv1d 4 kernel=n; flatten")
+    assert data["layers"][0]["output_shape"] == [1, 4] and data["output_shape"] == [4]
+    assert data["layers"][1]["activation_elements"] == 4
+    torch = _torch()
+    assert torch.nn.Conv1d(3, 4, 7)(torch.zeros(1, 3, 7)).shape[-1] == 1
+
+
+@pytest.mark.parametrize("written", ["reshape -1", "reshape 96"])
+def test_reshape_to_one_size(written):
+    """torch: x.view(-1) of a (2, 4, 12) tensor has 96 values."""
+    assert summary_json(f"input 2x4x12; {written}")["output_shape"] == [96]

@@ -302,7 +302,9 @@ def dims(value: Any, what: str) -> tuple[Size, ...]:
     """A target shape such as [7, 7, 64]; one entry may be -1 (inferred)."""
     if isinstance(value, str):
         words = size_words(value, negative=True)
-        value = value if words is None else [-1 if w.strip() == "-1" else w for w in words]
+        value = [value] if words is None else [-1 if w.strip() == "-1" else w for w in words]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = [value]  # reshape: -1 (a vector), reshape: 128
     if not isinstance(value, (list, tuple)) or not value:
         raise ArgError(f"{what} must be a list of sizes such as [7, 7, 64], got {value!r}")
     return tuple(-1 if v == -1 and not isinstance(v, bool) else positive(v, what) for v in value)
