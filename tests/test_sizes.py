@@ -269,3 +269,63 @@ def test_a_whole_symbolic_result_is_an_integer():
 def test_reshape_to_one_size(written):
     """torch: x.view(-1) of a (2, 4, 12) tensor has 96 values."""
     assert summary_json(f"input 2x4x12; {written}")["output_shape"] == [96]
+
+
+def _random_chain(draw):
+    """One chain of 1-D layers with the symbol n somewhere (input length, kernel or stride), as spec text and torch layers."""
+    def pick(choices):
+        return draw.choice(choices)
+
+    parts, builders = [], []
+    for _ in range(draw.randint(1, 4)):
+        kind, k, s, p = pick(["conv", "maxpool", "avgpool", "transposed"]), pick([1, 2, 3, 5, "n"]), pick([1, 2, 3, "n"]), pick([0, 1, 2])
+        if kind == "conv":
+            d = pick([1, 2])
+            parts.append(f"conv1d 1 kernel={k} stride={s} padding={p} dilation={d}")
+            builders.append(lambda nn, v, k=k, s=s, p=p, d=d: nn.Conv1d(1, 1, v(k), stride=v(s), padding=p, dilation=d))
+        elif kind == "transposed":
+            parts.append(f"conv_transpose1d 1 kernel={k} stride={s} padding={p}")
+            builders.append(lambda nn, v, k=k, s=s, p=p: nn.ConvTranspose1d(1, 1, v(k), stride=v(s), padding=p))
+        else:
+            parts.append(f"{kind}1d {k} stride={s}")
+            layer = "MaxPool1d" if kind == "maxpool" else "AvgPool1d"
+            builders.append(lambda nn, v, k=k, s=s, layer=layer: getattr(nn, layer)(v(k), stride=v(s)))
+    length = pick(["n", 7, 32])
+    return f"input {length}x1; " + "; ".join(parts), builders, length
+
+
+def _chains(count: int, seed: int = 12):
+    import random
+
+    draw, found = random.Random(seed), []
+    while len(found) < count:
+        spec, builders, length = _random_chain(draw)
+        if "n" in spec.replace("input", "").replace("conv", "").replace("kernel", "").replace("padding", "").replace("dilation", "") \
+                .replace("transpose", ""):
+            found.append((spec, builders, length))
+    return found
+
+
+RANDOM_CHAINS = _chains(30)
+
+
+@pytest.mark.parametrize("spec, builders, length", RANDOM_CHAINS, ids=[c[0] for c in RANDOM_CHAINS])
+def test_random_chains_are_valid_exactly_where_torch_computes(spec, builders, length):
+    """A chain whose every value of n fails is refused; otherwise valid_when holds for exactly the n at which torch
+    runs the same layers (n = 1 to 40)."""
+    torch = _torch()
+    result = run_cli("summary", spec, "--format", "json")
+    assert result.exit_code in (0, 2), result.stderr
+    refused = result.exit_code == 2
+    conditions = [] if refused else json.loads(result.stdout)["valid_when"]
+    import sympy
+
+    n = sympy.Symbol("n", positive=True, integer=True)
+    for value in range(1, 41):
+        def v(x, value=value):
+            return value if x == "n" else x
+
+        layers = [build(torch.nn, v) for build in builders]
+        works = _torch_output(layers, v(length)) is not None
+        expected = False if refused else all(bool(sympy.sympify(c, locals={"n": n}).subs(n, value)) for c in conditions)
+        assert works == expected, (value, conditions, result.stderr)
