@@ -1,7 +1,10 @@
 """convcalc: shapes and parameter counts of convolutional networks from a small spec.
 
-The public facade: ``summarize`` (SPEC text, path or '-' to a report), ``load_spec`` and
-``analyze`` for the two steps, and ``SpecError`` for every problem with a spec.
+The public facade: ``summary`` (a path, a shipped spec's name, spec text or a mapping to a
+:class:`Summary` that carries every figure and shows itself as a table, in a terminal or a
+notebook); ``summarize``, ``load_spec`` and ``analyze`` (the engine's report, in one or two steps);
+and ``SpecError`` for every problem with a spec. ``__version__`` is the package's one version
+(pyproject.toml reads it from here).
 """
 from __future__ import annotations
 
@@ -16,17 +19,22 @@ try:
     from .loading import summarize  # noqa: E402
     from .errors import SpecError  # noqa: E402
     from .spec import NetworkSpec, load_spec, spec_from_text  # noqa: E402
+    from .api import LayerSummary, Summary, summary  # noqa: E402
 finally:
     if _collecting:
         _gc.enable()
 
 __all__ = [
     "LayerReport",
+    "LayerSummary",
     "NetworkReport",
     "NetworkSpec",
     "SpecError",
+    "Summary",
+    "__version__",
     "analyze",
     "load_spec",
     "spec_from_text",
     "summarize",
+    "summary",
 ]

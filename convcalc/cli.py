@@ -421,6 +421,12 @@ def solve(size_in, size_out, op, kernel, stride, padding, dilation, output_paddi
     finish(text, 0 if solutions else 1)
 
 
+from .cli_catalog import list_command, schema_command  # noqa: E402  (list and schema: what convcalc has)
+
+main.add_command(list_command)
+main.add_command(schema_command)
+
+
 def run() -> None:
     """The `convcalc` console script and `python -m convcalc`: main() in a process of its own.
 

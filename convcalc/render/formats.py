@@ -45,10 +45,20 @@ def layer_record(layer: LayerReport, cost: LayerCost, layout: str) -> dict[str, 
 
 
 
+# The version of the JSON record's layout (`convcalc schema output` describes it): raised when a key
+# changes its meaning or type, or goes; a key added leaves it as it is.
+SCHEMA_VERSION = 1
+
+
 def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
-    """The whole report as plain data; ``cost_options`` (dtype, batch, optimizer) size the memory figures."""
+    """The whole report as plain data, as --format json writes it; ``cost_options`` (dtype, batch,
+    optimizer, flops) size the memory figures and count the FLOPs."""
     record = _record_parts(report, **cost_options)
     record["layers"] = list(record["layers"])
+    if report.spec.blocks:
+        from .tree import block_records
+
+        record["blocks"] = block_records(report)
     return record
 
 
@@ -61,7 +71,11 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
     costs = network_costs(report, **cost_options)
     trainable, non_trainable = report.trainable_params, report.non_trainable_params  # each a sum over the layers
     m = costs.memory
+    from .. import __version__
+
     return {
+        "schema_version": SCHEMA_VERSION,  # see SCHEMA_VERSION
+        "convcalc_version": __version__,  # the release that wrote it
         "name": report.name,
         "layout": layout,  # the order of every shape below (--layout)
         "spec_layout": report.layout,  # the order the spec is written in

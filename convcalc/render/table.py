@@ -67,16 +67,33 @@ def print_table(
     """
     from rich.console import Console
 
+    width = max(width or output_width(stream), 20)
+    # Names come from the spec: no markup ('[/]' would raise, '[red]' would colour) and no emoji codes.
+    console = Console(file=stream, width=width, highlight=False, markup=False, emoji=False)
+    styled_lines = table_lines(report, width, depth, columns, costs, show_memory, quiet=quiet, unicode=can_write(stream))
+    if console.color_system is None and not console.is_terminal:  # no colour and no terminal: the text only
+        stream.write("".join(line + "\n" for line, _ in styled_lines))
+        return
+    from rich.text import Text
+
+    styled = Text(end="")
+    for line, style in styled_lines:
+        styled.append(line, style=style)
+        styled.append("\n")
+    console.print(styled, soft_wrap=True)
+
+
+def table_lines(report: NetworkReport, width: int, depth: int | None = None, columns: tuple[str, ...] | None = None,
+                costs=None, show_memory: bool = False, *, quiet: bool = False, unicode: bool = True) -> list[tuple[str, str | None]]:
+    """The table's lines at ``width`` (title, box, totals, notes), each with its style (None, 'bold',
+    'yellow', 'italic'): what print_table writes, and what a notebook's rich display draws."""
     from ..costs import network_costs
     from .columns import COLUMNS, DEFAULT_COLUMNS, cost_lines, memory_lines, rows
 
     keys = columns or DEFAULT_COLUMNS
     costs = costs or network_costs(report)
-    width = max(width or output_width(stream), 20)
-    unicode = can_write(stream)
+    width = max(width, 20)
     text = (lambda s: s) if unicode else ascii_text
-    # Names come from the spec: no markup ('[/]' would raise, '[red]' would colour) and no emoji codes.
-    console = Console(file=stream, width=width, highlight=False, markup=False, emoji=False)
     shown = report.shown_layout
     title = f"{report.name or 'Network'} (layout {shown}" + (f"; the spec is written {report.layout})" if shown != report.layout else ")")
     headers = [text(COLUMNS[key].header) for key in keys]
@@ -90,16 +107,7 @@ def print_table(
     footer_lines = [(line, None) for item in footer for line in wrap_words(text(item), width, "  ")]
     footer_lines += [(line.replace("\u00a0", " "), "yellow") for item in notes
                      for line in wrap_words(_GLUED.sub("\\1\u00a0'", text(item)), width, "  ")]  # 4 'maxpool' on one line
-    if console.color_system is None and not console.is_terminal:  # no colour and no terminal: the text only
-        stream.write("".join(line + "\n" for line, _ in (*lines, *footer_lines)))
-        return
-    from rich.text import Text
-
-    styled = Text(end="")
-    for line, style in (*lines, *footer_lines):
-        styled.append(line, style=style)
-        styled.append("\n")
-    console.print(styled, soft_wrap=True)
+    return [*lines, *footer_lines]
 
 
 # --------------------------------------------------------------------------- fitting

@@ -35,9 +35,15 @@ def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = 
         return decode(data, source), source
     if looks_inline(source):
         return source, "<inline>"
+    from . import shipped  # a name such as 'resnet50': a spec that ships with convcalc
+
+    path = shipped.find(source)
+    if path is not None:
+        return read_source(path, limits=limits)
     raise SpecError(
         f"no such file: '{source}'",
-        hint=f"give the path of a spec file, '-' for standard input, or an inline spec such as {INLINE_EXAMPLE}",
+        hint=shipped.close_name(source) or "give the path of a spec file, the name of a shipped spec ('convcalc list'), "
+                                           f"'-' for standard input, or an inline spec such as {INLINE_EXAMPLE}",
     )
 
 

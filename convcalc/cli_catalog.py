@@ -1,0 +1,73 @@
+"""The commands that print what convcalc has rather than what a spec computes: `list` (the specs
+that ship with it) and `schema` (the JSON Schemas of a spec and of the JSON output).
+
+cli.py adds them to the group; like cli.py they only call the library and turn SpecError into
+the one-line message and exit code 2.
+"""
+from __future__ import annotations
+
+import click
+
+from .cli_support import chosen_format, fail, format_option, output_option, output_to
+from .errors import SpecError
+
+
+@click.command("list", epilog="\b\nExamples:\n"
+                              "  convcalc list\n"
+                              "  convcalc summary resnet50 --depth 1\n"
+                              "  convcalc list -f json -o specs.json")
+@format_option(("text", "json"), "text")
+@output_option()
+def list_command(output_format: str | None, output: str | None) -> None:
+    """List the specs that ship with convcalc; give a name as SPEC to any command.
+
+    Each is a YAML file to read and copy; `convcalc list -f json` gives their paths.
+    """
+    from .spec import shipped
+
+    output_format = chosen_format(output_format, "text", {})
+    try:
+        rows = shipped.catalogue()
+    except SpecError as error:
+        fail(error)
+    if output_format == "json":
+        import json
+
+        text = json.dumps([row._asdict() for row in rows], indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = _list_text(rows, shipped.folder())
+    with output_to(output) as out:
+        out.write(text)
+
+
+def _list_text(rows: list, folder: str | None) -> str:
+    if not rows:
+        return "No shipped specs were found (the package was installed without its specs).\n"
+    named = [(row.name, row.title, f"{'×'.join(str(size) for size in row.input)} {row.layout}") for row in rows]
+    widths = [max(len(cells[n]) for cells in [("NAME", "NETWORK", "INPUT"), *named]) for n in range(3)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+             for cells in [("NAME", "NETWORK", "INPUT"), *named]]
+    lines += ["", "Give a name as SPEC: convcalc summary resnet50. The files are in " + (folder or "?") + "."]
+    return "\n".join(lines) + "\n"
+
+
+@click.command("schema", epilog="\b\nExamples:\n"
+                                "  convcalc schema spec -o convcalc-spec.schema.json\n"
+                                "  convcalc schema output -o convcalc-output.schema.json")
+@click.argument("which", type=click.Choice(["spec", "output"]), metavar="spec|output")
+@format_option(("json",), "json")
+@output_option()
+def schema_command(which: str, output_format: str | None, output: str | None) -> None:
+    """Print a JSON Schema: of a spec file (spec), or of `summary --format json` (output).
+
+    The spec schema is written from the layer kinds (types, arguments, defaults, aliases); point
+    an editor at it with a first line '# yaml-language-server: $schema=convcalc-spec.schema.json'.
+    """
+    import json
+
+    from .schema import schema
+
+    chosen_format(output_format, "json", {})
+    text = json.dumps(schema(which), indent=2, ensure_ascii=False) + "\n"
+    with output_to(output) as out:
+        out.write(text)
