@@ -232,7 +232,7 @@ def spec_schema() -> dict[str, Any]:
         "symbols": {"description": "the names that are symbols (sizes written as letters)",
                     "anyOf": [{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}},
                               {"type": "string"}]},
-        "layers": {"$ref": "#/definitions/entries", "minItems": 1, "description": "the layers, in order"},
+        "layers": {**NONEMPTY, "description": "the layers, in order"},
         "blocks": {"type": "object", "description": "templates: named blocks with parameters, used like a layer type",
                    "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                    "additionalProperties": {"$ref": "#/definitions/template"}},
@@ -265,24 +265,27 @@ def _options(keys: tuple[str, ...], properties: dict[str, Any], required: list[s
     return {"type": "object", "properties": shown, "required": required, "additionalProperties": False}
 
 
+NONEMPTY = {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/entry"}}  # a list of layers that must not be empty
+
+
 def _blocks() -> dict[str, Any]:
     entries = {"$ref": "#/definitions/entries"}
     path = {"anyOf": [entries, {"$ref": "#/definitions/entry"}, {"type": "null"}], "description": "a path: its layers (none: the block's input)"}
     merge = {"anyOf": [{"enum": list(MERGES)}, TEMPLATE_VALUE]}
     axis = {"anyOf": [{"type": "integer"}, TEMPLATE_VALUE], "description": "concat's axis, in the spec's layout"}
     after = {"anyOf": [entries, {"type": "null"}], "description": "layers after the merge"}
-    residual = {"main": {**entries, "minItems": 1, "description": "the main path"},
+    residual = {"main": {**NONEMPTY, "description": "the main path"},
                 "shortcut": {"anyOf": [entries, {"type": "null"}], "description": "the shortcut's layers (none: the identity)"},
                 "merge": {**merge, "description": "how the paths meet (default add)"}, "axis": axis, "after": after}
     branches = {"paths": {"anyOf": [{"type": "array", "minItems": 2, "items": path},
                                     {"type": "object", "minProperties": 2, "additionalProperties": path}]},
                 "merge": {**merge, "description": "how the paths meet (default concat)"}, "axis": axis, "after": after}
     repeat = {"times": {"anyOf": [{"type": "integer", "minimum": 0}, TEMPLATE_VALUE], "description": "how many copies ($i numbers them)"},
-              "layers": {**entries, "minItems": 1}}
+              "layers": NONEMPTY}
     params = {"anyOf": [{"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}},
                         {"type": "object"}],
               "description": "parameters: a bare name is required, name: value has a default"}
-    template = {"type": "object", "properties": {"params": params, "layers": {**entries, "minItems": 1}, "description": {}},
+    template = {"type": "object", "properties": {"params": params, "layers": NONEMPTY, "description": {}},
                 "required": ["layers"], "additionalProperties": False}
     assert tuple(template["properties"]) == TEMPLATE_KEYS
     return {
@@ -292,7 +295,7 @@ def _blocks() -> dict[str, Any]:
         "branches.typed": _options(BRANCHES_KEYS, branches, ["paths"], True),
         "repeat": _options(REPEAT_KEYS, repeat, ["times", "layers"], False),
         "repeat.typed": _options(REPEAT_KEYS, repeat, ["times", "layers"], True),
-        "template": {"anyOf": [{**entries, "minItems": 1}, template]},
+        "template": {"anyOf": [NONEMPTY, template]},
     }
 
 
