@@ -55,6 +55,10 @@ PARSERS: dict[Any, tuple[str, dict[str, Any]]] = {
     arg_parsers.rate: ("rate", {"anyOf": [{"type": "number", "minimum": 0, "exclusiveMaximum": 1},
                                           {"type": "string", "pattern": NUMBER_TEXT}, TEMPLATE_VALUE]}),
     arg_parsers.number: ("number", {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMBER_TEXT}, TEMPLATE_VALUE]}),
+    arg_parsers.non_negative_number: ("number0", {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": NUMBER_TEXT},
+                                                            TEMPLATE_VALUE]}),
+    arg_parsers.proportion: ("proportion", {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                                                      {"type": "string", "pattern": NUMBER_TEXT}, TEMPLATE_VALUE]}),
     arg_parsers.integer: ("integer", {"anyOf": [{"type": "integer"}, TEMPLATE_VALUE]}),
     arg_parsers.optional_integer: ("optional_integer", {"anyOf": [{"type": "integer"}, {"type": "null"}, TEMPLATE_VALUE]}),
     arg_parsers.dims: ("dims", {"anyOf": [

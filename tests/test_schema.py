@@ -86,6 +86,8 @@ REFUSED = [
     ("input: [32, 32, 3]\nlayers:\n  - dense: {units: 0}", "units must be an integer ≥ 1"),
     ("input: [32, 32, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, bias: 1}", "bias must be true or false"),
     ("input: [32, 32, 3]\nlayers:\n  - dropout: 1.5", "rate must be a number from 0 up to (not including) 1"),
+    ("input: [32, 32, 3]\nlayers:\n  - batchnorm: {eps: -0.1}", "eps must be a number ≥ 0"),
+    ("input: [32, 32, 3]\nlayers:\n  - batchnorm: {momentum: 1.5}", "momentum must be a number from 0 to 1"),
     ("input: [32, 32, 3]\nlayers:\n  - {type: dropout, rat: 0.5}", "unknown argument 'rat'"),
     ("input: [32, 32, 3]\nlayers:\n  - avgpool2d: {kernel: 2, dilation_rate: 2}", "unknown argument 'dilation_rate'"),
     ("input: [32, 32, 3]\nlayers:\n  - flatten: {activation: relu}", "unknown argument 'activation'"),
@@ -114,7 +116,7 @@ def test_every_kind_and_argument_is_in_the_schema():
     keyed = schema["definitions"]["entry"]["anyOf"][1]["else"]["properties"]
     unmapped = sorted({f"{kind.name}.{arg.name} ({arg.parse.__name__})" for kind in KINDS.values() for arg in kind.args
                        if arg.parse not in PARSERS})
-    assert unmapped == []
+    assert unmapped == [], "give each new argument checker its schema in PARSERS (convcalc/schema.py)"
     for kind in KINDS.values():
         assert keyed[kind.name] == {"$ref": f"#/definitions/kind.{kind.name}"}
         arguments = schema["definitions"][f"arguments.{kind.name}"]["properties"]
