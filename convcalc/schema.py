@@ -228,13 +228,13 @@ def spec_schema() -> dict[str, Any]:
     })
     top = {
         "name": {"type": ["string", "integer"], "description": "the network's name, shown above the table"},
-        "description": {"description": "free text, not read"},
+        "description": {"type": ["string", "number", "null"], "description": "free text, not read"},
         "input": {"description": "one sample's shape in the layout's order, no batch axis: [H, W, C] (hwc) or [C, H, W] (chw)",
                   "anyOf": [{"type": "array", "minItems": 1, "maxItems": 4, "items": _count(1)}, SIZE_TEXT, {"type": "integer", "minimum": 1}]},
         "layout": {"description": "hwc = channels last (Keras; the default), chw = channels first (PyTorch)",
                    "anyOf": [{"enum": ["hwc", "chw"]}, {"type": "string", "pattern": "^(?:[hH][wW][cC]|[cC][hH][wW])$"}]},
         "symbols": {"description": "the names that are symbols (sizes written as letters)",
-                    "anyOf": [{"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}},
+                    "anyOf": [{"type": "array", "uniqueItems": True, "items": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}},
                               {"type": "string"}]},
         "layers": {**NONEMPTY, "description": "the layers, in order"},
         "blocks": {"type": "object", "description": "templates: named blocks with parameters, used like a layer type",

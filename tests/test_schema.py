@@ -56,6 +56,7 @@ READ = [
     "input: [28, 28, 1]\nlayers:\n  - conv: {filters: 4, kernel: [3, 5], padding: [[1, 1], [2, 2]], padding_mode: zeros}\n"
     "  - maxpool: 2\n  - {relu: null, name: r, from: conv_1}\n  - global_avgpool\n  - dense: {units: 10, activation: linear}",
     "input: [n, m, 1]\nsymbols: [n, m, k1]\nlayers:\n  - conv2d: {filters: k1, kernel: 3, padding: 1}\n  - reshape: {shape: [-1]}",
+    "name: 7\ndescription: 2.5\nsymbols: []\ninput: [8, 8, 1]\nlayers: [relu]",
     "input: [8, 8, 4]\nblocks:\n  unit:\n    params: [width, deep: false]\n    layers:\n"
     "      - conv2d: {filters: $width, kernel: 1}\n      - {relu: null, if: $deep}\n"
     "layers:\n  - unit: {width: 4, name: u1}\n  - repeat: {times: 2, layers: [unit: {width: $(4 * (i + 1))}]}\n"
@@ -77,6 +78,8 @@ REFUSED = [
     ("input: [32, 32, 3]\nlayer: [relu]", "unknown top-level key 'layer'"),
     ("layers: [relu]", "has no input"),
     ("input: [32, 32, 3]\nlayers: []", "has no layers"),
+    ("description: {a: 1}\ninput: [32, 32, 3]\nlayers: [relu]", "description must be text"),
+    ("symbols: [n, n]\ninput: [n, 3, 3]\nlayers: [relu]", "the symbol 'n' is listed twice"),
     ("input: [32, 32, 3]\nlayout: nchw\nlayers: [relu]", "layout must be 'hwc' or 'chw'"),
     ("input: [1, 2, 3, 4, 5]\nlayers: [relu]", "input has 5 axes"),
     ("input: [32, 32, 3]\nlayers:\n  - conv2d: {filters: 10, kernel: 5, padd: 2}", "unknown argument 'padd'"),
