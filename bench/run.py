@@ -1,6 +1,6 @@
 """Start-up and scale of `convcalc summary`, each against a baseline measured in the same run.
 
-Usage:  python bench/run.py [--quick] [--runs N] [--against REV] [--only startup|scale]
+Usage:  python bench/run.py [--quick | --full] [--runs N] [--against REV] [--only startup|scale] [--shape S]
 
 Prints two tables:
   * start-up: the median wall and CPU time of `convcalc summary SPEC --format json` and of the
@@ -12,7 +12,10 @@ Prints two tables:
     and size, for the shapes that once grew faster than their size: a plain chain of layers, one
     concat of many inputs (fan-in), a chain of residual blocks, and layers with symbolic sizes.
     Per tenfold step of the size it prints how much the work grew: the CPU time and the memory
-    above those of a one-layer spec (what starting up costs). Linear is ×10.
+    above those of a one-layer spec (what starting up costs). Linear is ×10. The default sizes
+    keep the run near two minutes on two shared cores (the chain's JSON to 100,000 layers, the
+    rest to 10,000, symbolic layers to 1,000); --full takes every shape to 100,000 and both
+    formats, --quick measures fewer.
 
 Every command is a fresh process (what a user or a script pays); the start-up runs are
 interleaved so that a busy machine slows them alike. Targets (issues 7, 12, 13): json and table
@@ -147,13 +150,17 @@ def symbolic(layers: int) -> str:
     return "input: [n, n, 3]\nlayers:\n" + "\n".join(lines) + "\n"
 
 
-# shape -> (what its size counts, spec maker, sizes, quick sizes, formats)
+# shape -> (what its size counts, spec maker, {format: sizes}, the same with --quick, the same with --full)
+_TWO, _THREE = [1_000, 10_000], [1_000, 10_000, 100_000]
 SHAPES = {
-    "chain": ("layers", chain, [1_000, 10_000, 100_000], [1_000, 10_000], ("json", "table")),
-    "concat fan-in": ("inputs", fan_in, [1_000, 10_000, 100_000], [1_000, 10_000], ("json",)),
-    "residual blocks": ("layers", residual, [1_000, 10_000, 100_000], [1_000, 10_000], ("json", "table")),
-    "symbolic": ("layers", symbolic, [10, 100, 1_000], [10, 100], ("json", "table")),
+    "chain": ("layers", chain, {"json": _THREE, "table": _TWO}, {"json": _TWO, "table": _TWO}, {"json": _THREE, "table": _THREE}),
+    "concat fan-in": ("inputs", fan_in, {"json": _TWO}, {"json": _TWO}, {"json": _THREE}),
+    "residual blocks": ("layers", residual, {"json": _TWO, "table": _TWO}, {"json": _TWO}, {"json": _THREE, "table": _THREE}),
+    "symbolic": ("layers", symbolic, {"json": [100, 1_000], "table": [100, 1_000]}, {"json": [30, 300]},
+                 {"json": [10, 100, 1_000], "table": [10, 100, 1_000]}),
 }
+MEMORY_FLOOR_KIB = 8 * 1024  # below this much memory above start-up, a growth ratio is the allocator's noise
+WORK_FLOOR = 0.02  # seconds of CPU above start-up below which a growth ratio is the machine's noise
 
 
 # --------------------------------------------------------------------------- start-up
@@ -222,7 +229,7 @@ def startup(spec: Path, runs: int, against: str | None, scratch: Path) -> list[s
 # --------------------------------------------------------------------------- scale
 
 
-def scale(quick: bool, scratch: Path, only: set[str] | None) -> list[str]:
+def scale(mode: str, scratch: Path, only: set[str] | None) -> list[str]:
     python = sys.executable
     env = environment(ROOT)
     compile_bytecode(ROOT, env)
@@ -233,7 +240,8 @@ def scale(quick: bool, scratch: Path, only: set[str] | None) -> list[str]:
         has_sympy = False
     out = [f"{'shape':<17}{'format':<7}{'size':>9} {'unit':<7}{'spec MB':>8}{'wall s':>8}{'cpu s':>8}{'µs/unit':>9}"
            f"{'peak MB':>9}{'cpu ×':>8}{'mem ×':>8}"]
-    for shape, (unit, make, sizes, quick_sizes, formats) in SHAPES.items():
+    for shape, (unit, make, *by_mode) in SHAPES.items():
+        sizes_for = dict(zip(("default", "quick", "full"), by_mode))[mode]
         if only and shape not in only:
             continue
         if shape == "symbolic" and not has_sympy:
@@ -241,32 +249,40 @@ def scale(quick: bool, scratch: Path, only: set[str] | None) -> list[str]:
             continue
         base_path = scratch / f"{shape.replace(' ', '_')}-base.yaml"
         base_path.write_text(make(1 if shape != "concat fan-in" else 2))
-        for fmt in formats:
+        for fmt, sizes in sizes_for.items():
             extra = ["--format", "json"] if fmt == "json" else []
             base_args = [python, "-c", CONVCALC, "summary", str(base_path), *extra, SCALE_LIMITS]
-            base = min((run_once(base_args, env, str(scratch)) for _ in range(3)), key=lambda r: r.cpu)
+            bases = sorted((run_once(base_args, env, str(scratch)) for _ in range(5)), key=lambda r: r.cpu)
+            base = bases[2]  # the median start-up: the sizes' best of three is compared with a typical start
             previous: tuple[float, int] | None = None
-            for size in (quick_sizes if quick else sizes):
+            for size in sizes:
                 path = scratch / f"{shape.replace(' ', '_')}-{size}.yaml"
                 path.write_text(make(size))
                 args = [python, "-c", CONVCALC, "summary", str(path), *extra, SCALE_LIMITS]
                 repeats = 3 if size * 10 <= max(sizes) else 1
                 best = min((run_once(args, env, str(scratch)) for _ in range(repeats)), key=lambda r: r.cpu)
-                work, memory = max(best.cpu - base.cpu, 1e-3), max(best.rss - base.rss, 1)
-                growth = f"{work / previous[0]:>7.1f}×{memory / previous[1]:>7.1f}×" if previous else ""
+                work, memory = max(best.cpu - base.cpu, 1e-3), best.rss - base.rss
+                growth = ""
+                if previous:
+                    took = f"{work / previous[0]:>7.1f}×" if previous[0] >= WORK_FLOOR else f"{'—':>8}"
+                    grew = f"{memory / previous[1]:>7.1f}×" if previous[1] >= MEMORY_FLOOR_KIB else f"{'—':>8}"
+                    growth = took + grew
                 out.append(f"{shape:<17}{fmt:<7}{size:>9,} {unit:<7}{path.stat().st_size / 1e6:>8.2f}{best.wall:>8.2f}"
                            f"{best.cpu:>8.2f}{work / size * 1e6:>9.1f}{best.rss / 1024:>9.1f}{growth}")
                 previous = (work, memory)
                 path.unlink()
     out.append("cpu ×, mem ×: growth over the size ten times smaller, of the CPU time and peak memory above a")
-    out.append("one-layer spec's (start-up); linear is ×10. µs/unit: that CPU time per layer or input.")
+    out.append("one-layer spec's (start-up); linear is ×10 (— while under 20 ms or 8 MiB above start-up, where")
+    out.append("the machine's noise and the allocator's steps decide). µs/unit: that CPU time per layer or input.")
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=None, help="runs per start-up command (median taken; default 21, 7 with --quick)")
-    parser.add_argument("--quick", action="store_true", help="fewer start-up runs, and no size past 10,000 (1,000 layers of symbols)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="fewer start-up runs, and the two smaller sizes of each shape")
+    size.add_argument("--full", action="store_true", help="every shape up to 100,000 layers or inputs, the table too (minutes)")
     parser.add_argument("--against", metavar="REV", help="also time start-up from git revision REV, e.g. af7a523 (the ratio is printed)")
     parser.add_argument("--only", choices=["startup", "scale"], help="run one of the two parts")
     parser.add_argument("--shape", action="append", choices=list(SHAPES), help="scale: only these shapes (repeatable)")
@@ -289,7 +305,8 @@ def main() -> None:
             print("\n".join(startup(spec, runs, options.against, scratch)))
         if options.only != "startup":
             print("\nscale: one fresh `summary` process per size (best of 3 below the largest size)")
-            print("\n".join(scale(options.quick, scratch, set(options.shape) if options.shape else None)))
+            mode = "quick" if options.quick else "full" if options.full else "default"
+            print("\n".join(scale(mode, scratch, set(options.shape) if options.shape else None)))
         print(f"\n(load average {os.getloadavg()[0]:.1f} at the end; {time.perf_counter() - started:.0f} s in all)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
