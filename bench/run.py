@@ -10,7 +10,8 @@ Prints two tables:
     PYTHONPATH), the ratio printed. SPEC is specs/resnet50.yaml (else a generated ResNet-like spec).
   * scale: wall time, CPU time and peak memory (max RSS) of one fresh `summary` process per shape
     and size, for the shapes that once grew faster than their size: a plain chain of layers, one
-    concat of many inputs (fan-in), a chain of residual blocks, and layers with symbolic sizes.
+    concat of many inputs (fan-in), a chain of residual blocks, blocks nested 48 deep, and layers
+    with symbolic sizes.
     Per tenfold step of the size it prints how much the work grew: the CPU time and the memory
     above those of a one-layer spec (what starting up costs). Linear is ×10. The default sizes
     keep the run near two minutes on two shared cores (the chain's JSON to 100,000 layers, the
@@ -137,6 +138,15 @@ def residual(layers: int) -> str:
     return "input: [8, 8, 16]\nlayers:\n" + block * max(1, layers // 3)
 
 
+def nested(layers: int) -> str:
+    """Blocks nested 48 deep (each template holds the one before and a relu), a repeat of relus at the
+    bottom: every layer's name and path in JSON name all 48 enclosing blocks."""
+    lines = ["input: [8, 8, 3]", "blocks:", "  t0:", "    layers:", f"      - repeat: {{times: {max(1, layers - 47)}, layers: [relu]}}"]
+    for depth in range(1, 48):
+        lines += [f"  t{depth}:", "    layers:", f"      - t{depth - 1}", "      - relu"]
+    return "\n".join(lines) + f"\nlayers:\n  - t47\n"
+
+
 def symbolic(layers: int) -> str:
     """Layers on a symbolic input with symbolic widths (n×n×3, k filters), a strided layer every tenth."""
     lines = []
@@ -156,6 +166,7 @@ SHAPES = {
     "chain": ("layers", chain, {"json": _THREE, "table": _TWO}, {"json": _TWO, "table": _TWO}, {"json": _THREE, "table": _THREE}),
     "concat fan-in": ("inputs", fan_in, {"json": _TWO}, {"json": _TWO}, {"json": _THREE}),
     "residual blocks": ("layers", residual, {"json": _TWO, "table": _TWO}, {"json": _TWO}, {"json": _THREE, "table": _THREE}),
+    "nested blocks": ("layers", nested, {"json": _TWO, "table": _TWO}, {"json": _TWO}, {"json": _THREE, "table": _THREE}),
     "symbolic": ("layers", symbolic, {"json": [100, 1_000], "table": [100, 1_000]}, {"json": [30, 300]},
                  {"json": [10, 100, 1_000], "table": [10, 100, 1_000]}),
 }
