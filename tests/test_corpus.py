@@ -288,6 +288,9 @@ GENERATED = [
     ("rf-jump-1000-layers-of-4000-digit-strides", "input: [8, 8, 3]\nlayers:\n" + "".join(
         f"  - maxpool2d: {{kernel: 1, stride: {'9' * 4000}, name: p{i}}}\n" for i in range(1000)), [],
      ["layer 2 'p1': the receptive field's jump has too many digits", "--limit digits=N"]),
+    # a 200 KB name repeated 1,000 times: 400 MB of JSON, and a table that did not finish in 5 minutes
+    ("long-name-repeated", "input: [8, 8, 3]\nlayers:\n  - repeat:\n      times: 1000\n      layers:\n        - relu: {name: "
+     + "a" * 200_000 + "}\n", [], ["layer 1 'aaaa", "the name 'repeat_1.0.aaaa", "is 200,011 characters long"]),
     # 900 templates, each using the one before: no deep YAML, but as deep as Python's recursion allows
     ("template-chain", "input: [8, 8, 3]\nblocks:\n  t0: [relu, relu]\n"
      + "".join(f"  t{i}: [t{i - 1}, relu]\n" for i in range(1, 900)) + "layers: [t899]\n", [],

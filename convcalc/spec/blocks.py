@@ -170,7 +170,7 @@ class _Expander:
             local = _check_name(name, fail)
         if local is None:
             local = self.auto_name(scope, kind)
-        full = _join(scope, local)
+        full = _check_length(_join(scope, local), fail)
         fail = self.failer(full, kind_label or kind)
         if sources is not None:
             listed = sources if isinstance(sources, list) else [sources]
@@ -355,7 +355,7 @@ class _Expander:
             local = _check_name(name, fail)
         else:
             local = forced_name or self.auto_name(scope, canonical)
-        full = _join(scope, local)
+        full = _check_length(_join(scope, local), fail)
         if full in self.block_names:
             raise fail(f"the name '{full}' is already used by block '{full}'", "give each layer its own name")
         if sources is None:
@@ -444,6 +444,18 @@ class _Expander:
 
 def _join(scope: tuple[str, ...], local: str) -> str:
     return ".".join((*scope, local))
+
+
+MAX_NAME = 1000  # characters of a full name (its blocks' names and its own, joined by dots)
+
+
+def _check_length(full: str, fail) -> str:
+    """A name printed in every row and JSON entry that reads from it: a 200 KB name repeated 1,000
+    times was 400 MB of JSON and a table that did not finish in 5 minutes, from a 200 KB spec."""
+    if len(full) > MAX_NAME:
+        raise fail(f"the name '{full[:60]}…' is {len(full):,} characters long",
+                   f"a name, with the names of the blocks around it joined by dots, has at most {MAX_NAME:,} characters")
+    return full
 
 
 def _name_text(name: Any) -> str | None:
