@@ -157,7 +157,8 @@ def test_a_pasted_megabyte_stays_a_readable_message(tmp_path):
     path.write_text("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, kernal: 1, name: " + "x" * 1_000_000 + "}\n")
     result = run_cli("summary", str(path))
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == E + "layer 1 '" + "x" * 80 + " …' (conv2d): unknown argument 'kernal'; did you mean 'kernel'?\n"
+    assert result.stderr == (E + "layer 1 '" + "x" * 80 + " …' (conv2d): the name '" + "x" * 60 + "…' is 1,000,000 characters long; "
+                             "a name, with the names of the blocks around it joined by dots, has at most 1,000 characters\n")
     path.write_text("input: [8, 8, 3]\nlayers:\n  - " + "conv" * 250_000 + "\n")
     result = run_cli("summary", str(path))
     assert result.exit_code == 2 and len(result.stderr) < 1000
