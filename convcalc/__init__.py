@@ -24,7 +24,39 @@ finally:
     if _collecting:
         _gc.enable()
 
+
+
+def from_torch(module, input_shape, *, as_identity=(), text=False):
+    """A torch.nn.Module as a convcalc spec (NetworkSpec), read through torch.fx for one sample of
+    ``input_shape`` (C, H, W; no batch). ``as_identity``: names or classes to read as identity;
+    ``text=True`` gives the spec's YAML instead. Needs torch (pip install 'convcalc[torch]')."""
+    from .frameworks.importers import import_torch
+
+    imported = import_torch(module, input_shape, as_identity=as_identity)
+    return imported.text if text else imported.spec()
+
+
+def from_keras(model_or_config, *, as_identity=(), text=False):
+    """A Keras model (or its to_json() text, config mapping, .json or .keras file) as a convcalc spec;
+    reading the JSON needs no Keras."""
+    from .frameworks.importers import import_keras
+
+    imported = import_keras(model_or_config, as_identity=as_identity)
+    return imported.text if text else imported.spec()
+
+
+def from_onnx(path_or_model, *, as_identity=(), text=False):
+    """An ONNX file (or onnx.ModelProto) as a convcalc spec. Needs onnx (pip install 'convcalc[onnx]')."""
+    from .frameworks.importers import import_onnx
+
+    imported = import_onnx(path_or_model, as_identity=as_identity)
+    return imported.text if text else imported.spec()
+
+
 __all__ = [
+    "from_keras",
+    "from_onnx",
+    "from_torch",
     "LayerReport",
     "LayerSummary",
     "NetworkReport",

@@ -304,6 +304,45 @@ def export(spec: str, output_format: str | None, target: str | None, output: str
         fail(error)
 
 
+@main.command("import", epilog="\b\nExamples:\n"
+                               "  convcalc import model.onnx -o model.yaml\n"
+                               "  convcalc import keras_model.json > model.yaml\n"
+                               "  convcalc import torchvision.models:resnet18 --input 3x224x224 -o r18.yaml")
+@spec_argument("source", "SOURCE")
+@format_option(("yaml", "json"), "yaml", "The spec's format")
+@output_option()
+@click.option("--input", "input_shape", metavar="SHAPE",
+              help="The input of one sample, channels first for PyTorch (3x224x224; no batch). Needed for PyTorch; "
+                   "overrides a Keras model's own.")
+@click.option("--as-identity", "as_identity", multiple=True, metavar="NAME",
+              help="Read this module, layer, node or operation (by name or class) as identity: for one that changes "
+                   "no shape and holds no parameters, such as a custom activation. Repeatable.")
+@quiet_option
+def import_(source: str, output_format: str | None, output: str | None, input_shape: str | None, as_identity: tuple[str, ...],
+            quiet: bool = False) -> None:
+    """Read a model into a convcalc spec: an ONNX file, a Keras model's JSON, or a PyTorch module.
+
+    SOURCE is an .onnx file (needs pip install 'convcalc[onnx]'), a Keras model.to_json() file or
+    .keras archive (needs nothing), or a PyTorch module or factory as package.module:name or
+    file.py:name (needs pip install 'convcalc[torch]'; give --input). Anything convcalc cannot
+    represent is an error naming it and its place.
+    """
+    from .frameworks.importers import import_source
+
+    try:
+        imported = import_source(source, input_shape=input_shape, as_identity=as_identity)
+        if output_format == "json":
+            import json
+
+            text = json.dumps(imported.document, indent=2, ensure_ascii=False) + "\n"
+        else:
+            text = imported.text
+        imported.spec()  # what it wrote reads back as a spec, or the error says why
+        write_file(output or "-", text)
+    except SpecError as error:
+        fail(error)
+
+
 @main.command(epilog="\b\nExamples:\n"
                      "  convcalc types\n"
                      "  convcalc types -f markdown -o layers.md")

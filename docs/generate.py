@@ -256,11 +256,45 @@ def limits_section() -> str:
     return "\n".join(_table(["limit", "default", "counts"], rows, right=(1,)))
 
 
+def import_mapping_section() -> str:
+    """What each framework object becomes on import, read from the same declarations export writes from."""
+    from convcalc.frameworks.importers.onnx import declared_kinds
+    from convcalc.frameworks.importers.readback import readings, wrapped
+    from convcalc.layers import KINDS
+
+    found: dict[str, dict[str, list[str]]] = {name: {"pytorch": [], "keras": []} for name in KINDS}
+    for framework in ("pytorch", "keras"):
+        for name, entries in sorted(readings(framework).items()):
+            for entry in entries:
+                if not name.endswith("_"):  # in-place forms (F.relu_) read as the same
+                    conditions = ", ".join(f"{p.name}={p.literal!r}" for p in entry.module.params if p.literal is not None)
+                    found[entry.kind][framework].append(f"{name}({conditions})" if conditions else name)
+        for name, entries in sorted(wrapped(framework).items()):
+            for entry in entries:
+                found[entry.reading.kind][framework].append(f"{name} inside {entry.outer}")
+    onnx: dict[str, list[str]] = {}
+    for ops, kinds in declared_kinds().items():
+        for kind in dict.fromkeys(kinds):
+            onnx.setdefault(kind, []).append(" + ".join(ops))
+    rows = [[f"`{kind}`", _names(names["pytorch"]), _names(names["keras"]), _names(onnx.get(kind, []))] for kind, names in found.items()]
+    return "\n".join(_table(["convcalc kind", "PyTorch (module, function or method)", "Keras (layer class)", "ONNX (op type)"], rows))
+
+
+def _names(names: list[str]) -> str:
+    """`nn.Conv1d`, `nn.Conv2d`, `nn.Conv3d` written once as `nn.ConvNd`; each name once."""
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(re.sub(r"(?<=[A-Za-z_])[123](?=[dD]\b)", "N", name), []).append(name)
+    shown = [key if len(members) > 1 else members[0] for key, members in grouped.items()]
+    return ", ".join(f"`{n}`" for n in dict.fromkeys(shown)) or "—"
+
+
 PAGES: dict[str, Callable[[], str]] = {"docs/layers.md": layers_page, "docs/cli.md": cli_page}
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {  # name -> (the page that holds it, what writes it)
     "limits": ("docs/errors.md", limits_section),
     "columns": ("docs/output.md", columns_section),
     "flop-rules": ("docs/costs.md", flop_rules_section),
+    "import-mapping": ("docs/importing.md", import_mapping_section),
 }
 
 

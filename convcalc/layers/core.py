@@ -4,7 +4,7 @@
 from ..arith import dot, factor, fmt, is_int, product
 from ..shapes import Shape
 from .args import Arg, dims, flag, positive, rate
-from .counterparts import Param, counterpart, function
+from .counterparts import Module, Param, also, counterpart, function
 from .registry import DATA_MOVEMENT, LayerKind, Outcome, register
 from .windows import bias_terms
 
@@ -50,7 +50,11 @@ class Flatten(LayerKind):
     name = "flatten"
     summary = "all axes into one vector"
     rule = "N2 = H1·W1·D1 (every value in one vector); no parameters"
-    pytorch = function("torch.flatten", "torch.flatten({x}, 1)")
+    # torch.flatten(x) alone would flatten the batch too: read back only from dimension 1 on
+    pytorch = function("torch.flatten", "torch.flatten({x}, 1)", reads=(
+        Module("nn.Flatten", (Param("start_dim", literal=1, default=1), Param("end_dim", literal=-1, default=-1))),
+        *also("torch.flatten", "Tensor.flatten", params=(Param("start_dim", literal=1, default=0, positional=True),
+                                                          Param("end_dim", literal=-1, default=-1, positional=True)))))
     keras = counterpart("Flatten")
     onnx = ("Flatten",)
     flops_rule, receptive_field = DATA_MOVEMENT, "none"
@@ -70,8 +74,10 @@ class Reshape(LayerKind):
     args = (Arg("shape", dims, doc="target shape in the spec's layout, channels included; one -1 allowed"),)
     summary = "the same values in a new shape (e.g. a vector back into an image)"
     rule = "out = shape; the element count must not change; no parameters"
-    pytorch = function("Tensor.reshape", "{x}.reshape({x}.shape[0], {shape})", Param("shape", "out.chw", form="items"))
-    keras = counterpart("Reshape", Param("target_shape", "out.hwc", form="tuple", positional=True))
+    pytorch = function("Tensor.reshape", "{x}.reshape({x}.shape[0], {shape})", Param("shape", "out.chw", form="items"),
+                       reads=also("Tensor.reshape", "Tensor.view", "torch.reshape", params=(Param("shape", "shape", form="items", positional=True),)))
+    keras = counterpart("Reshape", Param("target_shape", "out.hwc", form="tuple", positional=True),
+                        reads=(Module("Reshape", (Param("target_shape", "shape", form="tuple", positional=True),)),))
     onnx = ("Reshape",)
     flops_rule = DATA_MOVEMENT
 
@@ -132,8 +138,12 @@ class Dropout(LayerKind):
     args = (Arg("rate", rate, 0.5, "fraction of units zeroed in training"),)
     summary = "zeroes a fraction of units while training; shape unchanged"
     rule = "out = in; no parameters"
-    pytorch = counterpart("nn.Dropout", Param("p", "rate"))
-    keras = counterpart("Dropout", Param("rate", "rate", positional=True))
+    pytorch = counterpart("nn.Dropout", Param("p", "rate"), reads=(
+        *also("nn.Dropout1d", "nn.Dropout2d", "nn.Dropout3d", "nn.AlphaDropout", params=(Param("p", "rate"),)),
+        *also("F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d", params=(Param("p", "rate", positional=True), Param("training"),
+                                                                               Param("inplace")))))
+    keras = counterpart("Dropout", Param("rate", "rate", positional=True),
+                        reads=also("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", params=(Param("rate", "rate"),)))
     onnx = ("Dropout",)
     flops_rule = DATA_MOVEMENT
 

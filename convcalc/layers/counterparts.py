@@ -38,6 +38,13 @@ Records:
 - ``PerRank(by_rank, otherwise)``: different counterparts by input rank (``nn.ZeroPad2d`` but
   ``nn.ConstantPad{rank}d``).
 - ``NoCounterpart(reason, hint)``: the framework has no such layer; export refuses, naming the layer.
+- ``reads`` (a ``Counterpart`` field, import only): other framework objects or functions that mean
+  this kind when a model is read back, as ``Module`` records (``also(...)`` writes them). A name is
+  a constructor (``nn.Flatten``, Keras ``ReLU``) or a function: ``torch.relu``, ``F.relu``
+  (torch.nn.functional), ``Tensor.relu`` (a tensor method), ``operator.add`` (``x + y``). A
+  function's tensor arguments come first and are the layer's inputs; its ``positional`` Params
+  name the values after them, in order. A ``literal`` Param is a condition: the object means this
+  kind only when that argument has that value (Keras ``Activation("relu")``, ``ReLU(max_value=6)``).
 
 To add a kind: write its class (arguments, ``infer``), then ``pytorch`` and ``keras`` as above
 (``NoCounterpart`` where a framework has no such layer) and ``onnx``; its costs beside them when
@@ -47,7 +54,8 @@ fails until a kind declares both frameworks, with sources that exist, and export
 Its toy kind is a complete example in one class. Reading backwards (framework name and arguments
 to a kind): ``framework_names`` maps each constructor name (rank filled in) to the kinds that
 declare it; a plain ``Param`` whose source is an argument inverts one to one; facts are checks;
-a named adapter is the one irregular step to undo (``frameworks/adapters.py`` says what each does).
+a named adapter is the one irregular step to undo (``frameworks/adapters.py`` says what each does);
+``frameworks/importers/readback.py`` walks the declarations, and their ``reads``, this way.
 """
 
 from typing import Any
@@ -128,13 +136,14 @@ class Requires(_Record):
 class Counterpart(_Record):
     """A kind in one framework: its modules or function, and the named adapters for the rest."""
 
-    __slots__ = ("adapters", "call", "function", "join", "modules", "note", "params", "ranks", "requires")
+    __slots__ = ("adapters", "call", "function", "join", "modules", "note", "params", "ranks", "reads", "requires")
 
     def __init__(self, modules: tuple[Module, ...] = (), call: str = "{chain}", params: tuple[Param, ...] = (), join: str = ", ",
                  ranks: tuple[int, ...] | None = None, requires: tuple[Requires, ...] = (), adapters: tuple[str, ...] = (),
-                 note: str = "", function: str = "") -> None:
+                 note: str = "", function: str = "", reads: tuple[Module, ...] = ()) -> None:
         self.modules, self.call, self.params, self.join = modules, call, params, join
         self.ranks, self.requires, self.adapters, self.note, self.function = ranks, requires, adapters, note, function
+        self.reads = reads  # import only: other objects or functions read back as this kind
 
 
 class PerRank(_Record):
@@ -165,6 +174,16 @@ def function(name: str, call: str, *params: Param, **fields: Any) -> Counterpart
     """A framework function, method or operator written in place (no module): its name as a tracer
     sees it (torch.cat, Tensor.reshape, operator.add), and how forward writes it."""
     return Counterpart(call=call, params=params, function=name, **fields)
+
+
+def also(*names: str, params: tuple[Param, ...] = ()) -> tuple[Module, ...]:
+    """``reads`` entries: each name with the same Params (``torch.relu``, ``F.relu``, ``Tensor.relu``)."""
+    return tuple(Module(name, params) for name in names)
+
+
+def given_in_order(*params: Param) -> tuple[Param, ...]:
+    """A function's Params: the same arguments, given positionally in this order after its input."""
+    return tuple(Param(p.name, p.source, p.default, p.form, True, p.literal, p.same_as) for p in params)
 
 
 def per_rank(by_rank: dict[int, Any], otherwise: Any) -> PerRank:

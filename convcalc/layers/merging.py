@@ -4,7 +4,7 @@
 from ..arith import show, total
 from ..shapes import Shape
 from .args import Arg, optional_integer
-from .counterparts import Param, counterpart, function
+from .counterparts import Param, also, counterpart, function
 from .registry import DATA_MOVEMENT, LayerContext, LayerKind, Outcome, register
 
 
@@ -72,7 +72,8 @@ class Add(_Merge):
     name, merge_symbol = "add", "+"
     aliases = ("sum",)
     summary = "element-wise sum of its inputs (a residual shortcut); sizes of 1 broadcast"
-    pytorch = function("operator.add", "{inputs}", join=" + ", adapters=("broadcast",))
+    pytorch = function("operator.add", "{inputs}", join=" + ", adapters=("broadcast",),
+                       reads=also("operator.add", "operator.iadd", "torch.add", "Tensor.add", "Tensor.add_"))
     keras = counterpart("Add", adapters=("broadcast",))
     onnx = ("Add",)
 
@@ -83,7 +84,8 @@ class Subtract(_Merge):
     aliases = ("sub",)
     min_inputs, max_inputs = 2, 2
     summary = "element-wise difference of its two inputs, the first minus the second (Keras Subtract); sizes of 1 broadcast"
-    pytorch = function("operator.sub", "{inputs}", join=" - ", adapters=("broadcast",))
+    pytorch = function("operator.sub", "{inputs}", join=" - ", adapters=("broadcast",),
+                       reads=also("operator.sub", "operator.isub", "torch.sub", "Tensor.sub", "Tensor.sub_"))
     keras = counterpart("Subtract", adapters=("broadcast",))
     onnx = ("Sub",)
 
@@ -93,7 +95,8 @@ class Multiply(_Merge):
     name, merge_symbol = "multiply", "×"
     aliases = ("mul",)
     summary = "element-wise product of its inputs (a squeeze-and-excitation gate); sizes of 1 broadcast"
-    pytorch = function("operator.mul", "{inputs}", join=" * ", adapters=("broadcast",))
+    pytorch = function("operator.mul", "{inputs}", join=" * ", adapters=("broadcast",),
+                       reads=also("operator.mul", "operator.imul", "torch.mul", "Tensor.mul", "Tensor.mul_"))
     keras = counterpart("Multiply", adapters=("broadcast",))
     onnx = ("Mul",)
 
@@ -104,7 +107,8 @@ class Concat(_Merge):
     aliases = ("concatenate", "cat")
     args = (Arg("axis", optional_integer, None, "axis in the spec's layout; default the channel axis"),)
     summary = "joins its inputs along the channel axis (or axis)"
-    pytorch = function("torch.cat", "torch.cat([{inputs}], dim={dim})", Param("dim", "axis", form="dim"))
+    pytorch = function("torch.cat", "torch.cat([{inputs}], dim={dim})", Param("dim", "axis", form="dim"),
+                       reads=also("torch.cat", "torch.concat", "torch.concatenate", params=(Param("dim", "axis", 0, "dim", positional=True),)))
     keras = counterpart("Concatenate", Param("axis", "axis", form="axis"))
     onnx = ("Concat",)
     flops_rule, receptive_field = DATA_MOVEMENT, "join"

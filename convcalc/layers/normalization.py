@@ -10,8 +10,9 @@ from .windows import channels_per_group
 
 _TORCH_EPS, _KERAS_EPS = Param("eps", "eps", 1e-5), Param("epsilon", "eps")
 _KERAS_AFFINE = (Param("center", "affine", True), Param("scale", "affine", True))
+# track_running_stats=False keeps no running statistics: no longer the counts convcalc gives (import refuses it)
 _TORCH_BATCHNORM = (Param("num_features", "in.channels", positional=True), _TORCH_EPS, Param("momentum", "momentum", 0.1),
-                    Param("affine", "affine", True))
+                    Param("affine", "affine", True), Param("track_running_stats", literal=True, default=True))
 _TORCH_LAYERNORM = (Param("normalized_shape", "in.channels", positional=True), _TORCH_EPS, Param("elementwise_affine", "affine", True))
 
 _NORM_FLOPS = "5 per element (mean, centre, square, sum, divide) + 2 with affine"

@@ -4,7 +4,7 @@
 from ..arith import Size, adaptive_windows_total, factor, fmt, product, show
 from ..shapes import Shape
 from .args import Arg, flag, padding, sizes
-from .counterparts import Param, Requires, counterpart
+from .counterparts import Module, Param, Requires, counterpart, given_in_order
 from .registry import LayerKind, Outcome, register
 from .windows import SIZE_ARGS, out_letter, per_axis, sliding_window
 
@@ -19,6 +19,7 @@ _KERAS_POOL = (
     Param("padding", "padding", "valid", "text"),
 )
 _CEIL_MODE = Param("ceil_mode", "ceil_mode", False)
+_KEEPDIMS = Param("keepdims", literal=False, default=False)  # Keras 3: True keeps the (1, 1, C) shape, another kind
 
 
 class _Pool(LayerKind):
@@ -49,7 +50,9 @@ class _MaxPool(_Pool):
     args = _Pool.args + (SIZE_ARGS["dilation"],)
     summary = "max pooling over each channel separately"
     pytorch = counterpart("nn.MaxPool{rank}d", *_TORCH_POOL, Param("dilation", "dilation", 1, "axes"), _CEIL_MODE,
-                          adapters=("max_pool_padding",))
+                          adapters=("max_pool_padding",),
+                          reads=(Module("F.max_pool{rank}d", given_in_order(*_TORCH_POOL, Param("dilation", "dilation", 1, "axes"), _CEIL_MODE,
+                                                                             Param("return_indices", literal=False, default=False))),))
     keras = counterpart("MaxPooling{rank}D", *_KERAS_POOL, adapters=("max_pool_padding",),
                         requires=(Requires("dilation", 1, "Keras pooling layers have no dilation", "export to PyTorch, or drop the dilation"),))
     onnx = ("MaxPool",)
@@ -60,7 +63,9 @@ class _AvgPool(_Pool):
     args = _Pool.args + (Arg("count_include_pad", flag, True, "PyTorch option; does not change shapes"),)
     summary = "average pooling over each channel separately"
     pytorch = counterpart("nn.AvgPool{rank}d", *_TORCH_POOL, _CEIL_MODE, Param("count_include_pad", "count_include_pad", True),
-                          adapters=("avg_pool_padding",))
+                          adapters=("avg_pool_padding",),
+                          reads=(Module("F.avg_pool{rank}d", given_in_order(*_TORCH_POOL, _CEIL_MODE,
+                                                                             Param("count_include_pad", "count_include_pad", True))),))
     keras = counterpart("AveragePooling{rank}D", *_KERAS_POOL, adapters=("avg_pool_padding",))
     onnx = ("AveragePool",)
     flops_rule = "window volume per output element (adds and a divide)"
@@ -129,7 +134,7 @@ class GlobalAvgPool(_GlobalPool):
     summary = "average of each channel over all positions (Keras GlobalAveragePooling)"
     pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", literal=1, positional=True),
                           call="torch.flatten({chain}, 1)", ranks=(1, 2, 3))
-    keras = counterpart("GlobalAveragePooling{rank}D", ranks=(1, 2, 3))
+    keras = counterpart("GlobalAveragePooling{rank}D", _KEEPDIMS, ranks=(1, 2, 3))
     onnx = ("GlobalAveragePool", "Flatten")
     flops_rule = "input elements"
 
@@ -142,7 +147,7 @@ class GlobalMaxPool(_GlobalPool):
     summary = "maximum of each channel over all positions (Keras GlobalMaxPooling)"
     pytorch = counterpart("nn.AdaptiveMaxPool{rank}d", Param("output_size", literal=1, positional=True),
                           call="torch.flatten({chain}, 1)", ranks=(1, 2, 3))
-    keras = counterpart("GlobalMaxPooling{rank}D", ranks=(1, 2, 3))
+    keras = counterpart("GlobalMaxPooling{rank}D", _KEEPDIMS, ranks=(1, 2, 3))
     onnx = ("GlobalMaxPool", "Flatten")
     flops_rule, ops_less = "input elements − C", 1
 
@@ -152,7 +157,8 @@ class _AdaptivePool(LayerKind):
     primary = "output_size"
     args = (Arg("output_size", sizes, doc="the output's spatial size; one per axis allowed"),)
     rule = "H2 = output_size on each spatial axis, whatever the input size; D2 = D1; no parameters"
-    pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
+    pytorch = counterpart("nn.AdaptiveAvgPool{rank}d", Param("output_size", "output_size", form="axes", positional=True),
+                          reads=(Module("F.adaptive_avg_pool{rank}d", (Param("output_size", "output_size", form="axes", positional=True),)),))
     keras = counterpart("AveragePooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))
     onnx = ()  # ONNX has no adaptive pooling: exporters write AveragePool when the input divides evenly
     flops_rule, receptive_field = "Σ window volumes over PyTorch's adaptive windows, per channel", "adaptive"
@@ -192,7 +198,9 @@ class AdaptiveAvgPool3D(_AdaptivePool):
 class AdaptiveMaxPool2D(_AdaptivePool):
     name, rank, family = "adaptive_maxpool2d", 2, "adaptive_maxpool"
     summary = "max pooling to a fixed output size (PyTorch AdaptiveMaxPool2d)"
-    pytorch = counterpart("nn.AdaptiveMaxPool{rank}d", Param("output_size", "output_size", form="axes", positional=True))
+    pytorch = counterpart("nn.AdaptiveMaxPool{rank}d", Param("output_size", "output_size", form="axes", positional=True),
+                          reads=(Module("F.adaptive_max_pool{rank}d", (Param("output_size", "output_size", form="axes", positional=True),
+                                                                      Param("return_indices", literal=False, default=False))),))
     keras = counterpart("MaxPooling{rank}D", Param("pool_size", "pool_size", form="axes", positional=True), adapters=("adaptive_as_fixed",))
     flops_rule, ops_less = "Σ (window volume − 1) over PyTorch's adaptive windows, per channel", 1
 

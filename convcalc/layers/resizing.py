@@ -4,7 +4,7 @@
 from ..arith import dot, show
 from ..shapes import Shape
 from .args import Arg, padding, sizes
-from .counterparts import Param, counterpart, per_rank
+from .counterparts import Module, Param, also, counterpart, per_rank
 from .registry import DATA_MOVEMENT, LayerKind, Outcome, register
 from .windows import axis_pads, out_letter, per_axis
 
@@ -15,7 +15,11 @@ class _Padding(LayerKind):
     rule = "H2 = H1 + P_before + P_after on each spatial axis; D2 = D1; no parameters"
     pytorch = per_rank({2: counterpart("nn.ZeroPad2d", Param("padding", "padding", form="pads", positional=True))},
                        counterpart("nn.ConstantPad{rank}d", Param("padding", "padding", form="pads", positional=True),
-                                   Param("value", literal=0.0, positional=True)))
+                                   Param("value", literal=0.0, positional=True),
+                                   reads=(Module("nn.ZeroPad{rank}d", (Param("padding", "padding", form="pads"),)),
+                                          Module("F.pad", (Param("pad", "padding", form="pads", positional=True),
+                                                           Param("mode", literal="constant", default="constant", positional=True),
+                                                           Param("value", literal=0.0, default=0.0, positional=True))))))
     keras = counterpart("ZeroPadding{rank}D", Param("padding", "padding", form="pairs", positional=True))
     onnx = ("Pad",)
     flops_rule, receptive_field = DATA_MOVEMENT, "pad"
@@ -56,7 +60,12 @@ class _Upsample(LayerKind):
     primary = "scale"
     args = (Arg("scale", sizes, 2, "factor per axis (PyTorch scale_factor, Keras size)"),)
     rule = "H2 = H1·scale on each spatial axis; D2 = D1; no parameters"
-    pytorch = counterpart("nn.Upsample", Param("scale_factor", "scale", form="floats"), Param("mode", literal="nearest", form="text"))
+    # read back from any mode (bilinear sizes come out the same); a size instead of a scale is refused
+    pytorch = counterpart("nn.Upsample", Param("scale_factor", "scale", form="floats"), Param("mode", literal="nearest", form="text"),
+                          reads=(Module("nn.Upsample", (Param("scale_factor", "scale", form="floats"),)),
+                                 *also("nn.UpsamplingNearest2d", "nn.UpsamplingBilinear2d", params=(Param("scale_factor", "scale", form="floats"),)),
+                                 Module("F.interpolate", (Param("scale_factor", "scale", form="floats"), Param("mode"), Param("align_corners"),
+                                                          Param("recompute_scale_factor"), Param("antialias")))))
     keras = counterpart("UpSampling{rank}D", Param("size", "scale", form="axes", positional=True))
     onnx = ("Resize",)
     flops_rule, receptive_field = DATA_MOVEMENT, "upsample"

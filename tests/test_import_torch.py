@@ -1,0 +1,189 @@
+"""`convcalc import` from PyTorch (torch.fx): round trips through export, published counts, errors.
+
+1. Round trip: every shipped spec (and the branching export fixtures) is exported with
+   `convcalc export -f pytorch`, the module is built and imported back; each original layer is
+   compared with the imported layers made by its own line of the exported forward (the line that
+   assigns its variable: fx records which line made each node), by output shape, parameters,
+   running statistics (buffers) and MACs.
+2. The plain torch.nn rebuilds of tests/test_zoo_torch.py imported directly (not through export)
+   give torchvision's published parameter counts and GFLOPS (the `num_params` and `GFLOPS` of the
+   IMAGENET1K_V1 weights in the torchvision docs, https://pytorch.org/vision/stable/models.html;
+   torchvision's GFLOPS count multiply-accumulates, as convcalc's MACs do).
+3. A model in torchvision's own module structure keeps torchvision's names (layer1.0.conv1).
+4. What convcalc cannot represent (an LSTM, a custom autograd Function, a custom activation) is
+   exit 2 naming it and its place; --as-identity reads the activation as identity.
+Skips cleanly without torch (pip install 'convcalc[torch]').
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="importing from PyTorch needs torch: pip install 'convcalc[torch]'")
+
+from conftest import ROOT, run_cli, summary_json
+
+from convcalc import analyze, load_spec
+from convcalc.frameworks.export import class_name, identifiers, to_pytorch
+from convcalc.frameworks.importers import import_torch
+from convcalc.frameworks.importers.torch import read_torch, trace
+
+SHIPPED = sorted((ROOT / "specs").glob("*.yaml"))
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "export").glob("*.yaml"))
+MODELS = str(ROOT / "tests" / "fixtures" / "import" / "models.py")
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
+
+
+def _report(path: Path):
+    from convcalc.symbolic import spec_symbols, substitute
+
+    spec = load_spec(str(path))
+    symbols = spec_symbols(spec)  # the symbolic homework seed: every letter 12, as the export cross-check does
+    return analyze(substitute(spec, {name: 12 for name in symbols}) if symbols else spec)
+
+
+def _figures(layer) -> tuple:
+    out = layer.outcome
+    return out.trainable, out.non_trainable, out.macs
+
+
+@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=_id)
+def test_export_then_import_gives_every_layer_back(path):
+    original = _report(path)
+    code = to_pytorch(original)
+    namespace: dict = {"__name__": "convcalc_import_round_trip"}
+    exec(compile(code, "<exported>", "exec"), namespace)
+    model = namespace[class_name(original)]()
+    shape = namespace["INPUT_SHAPE"]
+    # which variable of forward each fx node assigns: '        conv1 = self.conv1(x)' on the line fx recorded
+    lines = code.splitlines()
+    graph, _ = trace(model, stack_traces=True)
+    made_by = {}
+    for node in graph.nodes:
+        found = re.findall(r'File "<exported>", line (\d+)', node.stack_trace or "")
+        if found:
+            made_by[node.name] = lines[int(found[-1]) - 1].split("=")[0].strip()
+    _, scoped, _ = read_torch(model, shape)
+    imported = analyze(import_torch(model, shape).spec())
+    assert len(imported.layers) == len(scoped)
+    groups: dict[str, list] = {}
+    for item, layer in zip(scoped, imported.layers):
+        owners = {made_by[key] for key in item.layer.keys}
+        assert len(owners) == 1, (layer.name, owners)
+        groups.setdefault(owners.pop(), []).append(layer)
+    idents = identifiers(original)
+    problems = []
+    for layer in original.layers:
+        group = groups.pop(idents[layer.name], [])
+        if not group:
+            problems.append(f"{layer.name}: no imported layer")
+            continue
+        got = (group[-1].shape, *[sum(f) for f in zip(*(_figures(g) for g in group))])
+        want = (layer.shape, *_figures(layer))
+        if got != want:
+            problems.append(f"{layer.name}: imported {got}, original {want}")
+    assert not problems, "\n".join(problems)
+    assert not groups, f"imported layers that no original layer made: {groups}"
+    assert (imported.trainable_params, imported.non_trainable_params) == (original.trainable_params, original.non_trainable_params)
+
+
+# --------------------------------------------------------------------------- published counts
+
+PUBLISHED = [
+    # (model, params, GFLOPS as published, source)
+    ("resnet50", 25_557_032, "4.09", "torchvision docs, ResNet50_Weights.IMAGENET1K_V1: num_params, GFLOPS"),
+    ("mobilenet_v2", 3_504_872, "0.30", "torchvision docs, MobileNet_V2_Weights.IMAGENET1K_V1: num_params, GFLOPS 0.3"),
+    ("densenet121", 7_978_856, "2.83", "torchvision docs, DenseNet121_Weights.IMAGENET1K_V1: num_params, GFLOPS"),
+    ("googlenet", 6_624_904, "1.50", "torchvision docs, GoogLeNet_Weights.IMAGENET1K_V1: num_params, GFLOPS 1.5"),
+    ("resnet18", 11_689_512, "1.81", "torchvision docs, ResNet18_Weights.IMAGENET1K_V1: num_params, GFLOPS"),
+    ("squeezenet1_0", 1_248_424, "0.82", "torchvision docs, SqueezeNet1_0_Weights.IMAGENET1K_V1: num_params, GFLOPS"),
+]
+
+
+def zoo():
+    sys.path.insert(0, str(ROOT / "tests"))
+    import test_zoo_torch
+
+    test_zoo_torch.torch = torch
+    return test_zoo_torch.models()
+
+
+@pytest.mark.parametrize("name, params, gflops, source", PUBLISHED, ids=[p[0] for p in PUBLISHED])
+def test_plain_torch_models_import_with_published_counts(name, params, gflops, source):
+    factory, shape = zoo()[name]
+    report = analyze(import_torch(factory(), shape).spec())
+    macs = sum(layer.outcome.macs for layer in report.layers)
+    assert report.trainable_params == params, source
+    assert f"{macs / 1e9:.2f}" == gflops, source
+    assert report.output_shape.channels == 1000 and report.output_shape.rank == 0
+
+
+def test_torchvision_names_are_kept(tmp_path):
+    """torchvision's resnet18 structure: its module names are the layers' names, BasicBlock a template."""
+    out = tmp_path / "r18.yaml"
+    result = run_cli("import", f"{MODELS}:resnet18", "--input", "3x224x224", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    data = summary_json(str(out))
+    names = [layer["name"] for layer in data["layers"]]
+    assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
+    assert {"layer1.0.conv1", "layer2.0.downsample.0", "layer4.1.bn2", "fc"} <= set(names)
+    assert data["trainable_params"] == 11_689_512  # torchvision docs, ResNet18_Weights.IMAGENET1K_V1 num_params
+    text = out.read_text(encoding="utf-8")
+    assert "  BasicBlock:" in text and text.count("- {conv2d:") < 10  # the blocks written once, not 20 convs
+
+
+# --------------------------------------------------------------------------- what cannot be represented
+
+REFUSED = [
+    ("lstm", "8x20", "node 3 'rnn' (nn.LSTM): convcalc has no layer kind for it"),
+    ("custom_function", "3x32x32", "node 3 'Clamp' (Clamp): convcalc has no layer kind for it"),
+    ("custom_activation", "3x32x32", ("node 3 'act.erf' (torch.erf): convcalc has no layer kind for it; "
+                                      "if it changes no shape and holds no parameters, read it as identity with --as-identity act")),
+]
+
+
+@pytest.mark.parametrize("factory, shape, message", REFUSED, ids=[r[0] for r in REFUSED])
+def test_what_convcalc_cannot_represent_is_named_with_its_place(factory, shape, message):
+    result = run_cli("import", f"{MODELS}:{factory}", "--input", shape)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"convcalc: error: {message}"), result.stderr
+
+
+def test_as_identity_reads_a_custom_activation():
+    result = run_cli("import", f"{MODELS}:custom_activation", "--input", "3x32x32", "--as-identity", "act")
+    assert result.exit_code == 0, result.stderr
+    assert "- {identity: {name: act}}" in result.stdout
+    sys.path.insert(0, str(Path(MODELS).parent))
+    import models
+
+    model = models.custom_activation()
+    expected = sum(p.numel() for p in model.parameters())
+    from convcalc import from_torch
+
+    assert analyze(from_torch(model, (3, 32, 32), as_identity=["act"])).trainable_params == expected  # torch's own count
+
+
+@pytest.mark.parametrize("args, message", [
+    (("import", f"{MODELS}:resnet18"), "a PyTorch model needs its input shape; give --input"),
+    (("import", f"{MODELS}:resnet18", "--input", "1x224x224"),
+     "node 2 'conv1' (nn.Conv2d): expects 3 input channels, but its input (1, 224, 224) has 1; check the input shape"),
+    (("import", f"{MODELS}:nothing", "--input", "3x8x8"), "has no 'nothing'"),
+    (("import", "model.bin"), "cannot tell what 'model.bin' is"),
+])
+def test_bad_sources_are_one_line_errors(args, message):
+    result = run_cli(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_missing_torch_names_the_pip_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    result = run_cli("import", f"{MODELS}:resnet18", "--input", "3x224x224")
+    assert result.exit_code == 2
+    assert "pip install 'convcalc[torch]'" in result.stderr
