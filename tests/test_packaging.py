@@ -125,7 +125,7 @@ def test_the_wheel_holds_every_package_the_specs_and_its_metadata(built):
     assert f"convcalc-{convcalc.__version__}.dist-info/licenses/LICENSE" in names
     assert (metadata["Version"], metadata["License-Expression"]) == (convcalc.__version__, "MIT")
     assert "Typing :: Typed" in metadata.get_all("Classifier") and metadata["Keywords"]
-    assert {extra for extra in metadata.get_all("Provides-Extra")} == {"symbolic", "torch", "draw", "test"}
+    assert {extra for extra in metadata.get_all("Provides-Extra")} == {"symbolic", "torch", "onnx", "draw", "test"}
 
 
 def test_the_wheel_alone_runs_a_shipped_spec_by_name(built):
