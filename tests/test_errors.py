@@ -54,7 +54,7 @@ INLINE_ROWS = [
     ("input 8x8x4; relu 3",
      "layer 1 'relu_1' (relu): relu takes no value (got 3); write just 'relu'"),
     ("input 8x8x4; conv2d 4 3 kernel=3",
-     "layer 1 (conv2d): more than one value without a key: 4 3; give the first value alone and the others as key=value, "
+     "layer 1 'conv2d_1' (conv2d): more than one value without a key: 4 3; give the first value alone and the others as key=value, "
      "e.g. 'conv2d 10 kernel=5'"),
     ("input 8x8x4; reshape 3x3",
      "layer 1 'reshape_1' (reshape): cannot reshape (8, 8, 4) (256 values) into (3, 3) (9 values); "

@@ -22,6 +22,7 @@ from ..layers import KINDS, all_names, family_args, lookup, normalise
 from ..limits import DEFAULT_LIMITS, Limits, limit_error
 from .records import MAPPINGS, BLOCK_KINDS, ENTRY_KEYS, MERGES, RESIDUAL_KEYS, BRANCHES_KEYS, REPEAT_KEYS, VALUE, REPEAT_INDEX, ENTRIES_PER_LAYER, BlockSpec, Template
 from .entries import split_entry, unprintable
+from .inline import PROBLEM_MARK
 from .expressions import Env, substitute
 from .templates import least_layers
 
@@ -356,6 +357,8 @@ class _Expander:
         else:
             local = forced_name or self.auto_name(scope, canonical)
         full = _check_length(_join(scope, local), fail)
+        if PROBLEM_MARK in raw:  # the inline text was wrong: said now that the layer has its name
+            raise self.failer(full, canonical)(*raw[PROBLEM_MARK])
         if full in self.block_names:
             raise fail(f"the name '{full}' is already used by block '{full}'", "give each layer its own name")
         if sources is None:

@@ -71,32 +71,34 @@ def parse_inline(text: str) -> dict[str, Any]:
 
 
 def inline_layer(item: str, index: int) -> dict[str, Any]:
+    """'conv2d 10 kernel=5' to {type: conv2d, PRIMARY_MARK: 10, kernel: 5}. A problem in the text is kept
+    under PROBLEM_MARK and raised once the layer has its name, so that the message names it."""
     tokens = item.replace(", ", ",").split()
     entry: dict[str, Any] = {"type": tokens[0]}
     positional = []
+    problems: list[tuple[str, str]] = []
     for token in tokens[1:]:
         if "=" in token:
             key, _, value = token.partition("=")
             if not key or not value:
-                raise SpecError(f"'{token}' is not key=value", hint="write e.g. stride=2", layer_index=index, layer_type=tokens[0])
-            if key == "type":
-                raise SpecError(f"'{token}': the first word, '{tokens[0]}', is the layer's type", hint=f"write '{value} …' for a {value} layer",
-                                layer_index=index, layer_type=tokens[0])
-            if key in entry:  # YAML and JSON refuse a key given twice as well
-                raise SpecError(f"'{key}' is given twice", hint="keep one of them", layer_index=index, layer_type=tokens[0])
-            entry[key] = value.split(",") if key == "from" else inline_value(value)
+                problems.append((f"'{token}' is not key=value", "write e.g. stride=2"))
+            elif key == "type":
+                problems.append((f"'{token}': the first word, '{tokens[0]}', is the layer's type", f"write '{value} …' for a {value} layer"))
+            elif key in entry:  # YAML and JSON refuse a key given twice as well
+                problems.append((f"'{key}' is given twice", "keep one of them"))
+            else:
+                entry[key] = value.split(",") if key == "from" else inline_value(value)
         else:
             positional.append(inline_value(token))
     if len(positional) > 1:
-        raise SpecError(
-            f"more than one value without a key: {' '.join(str(p) for p in positional)}",
-            hint="give the first value alone and the others as key=value, e.g. 'conv2d 10 kernel=5'",
-            layer_index=index,
-            layer_type=tokens[0],
-        )
+        problems.append((f"more than one value without a key: {' '.join(str(p) for p in positional)}",
+                         "give the first value alone and the others as key=value, e.g. 'conv2d 10 kernel=5'"))
     if positional:
         entry[PRIMARY_MARK] = positional[0]
+    if problems:
+        entry[PROBLEM_MARK] = problems[0]
     return entry
 
 
 PRIMARY_MARK = "\0primary"  # an inline positional value, placed in the kind's primary argument
+PROBLEM_MARK = "\0problem"  # what is wrong with an inline layer's text: (problem, hint), raised with the layer's name
