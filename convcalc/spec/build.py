@@ -150,7 +150,8 @@ def _parse_args(kind: LayerKind, raw: dict[str, Any], index: int, name: str | No
                 layer_type=canonical,
             )
         if kind.primary in raw:
-            raise SpecError(f"{kind.primary} is given twice", layer_index=index, layer_name=name, layer_type=canonical)
+            raise SpecError(f"{kind.primary} is given twice: {value!r} as the layer's value and {kind.primary}: {raw[kind.primary]!r}",
+                            hint="give it once", layer_index=index, layer_name=name, layer_type=canonical)
         raw[kind.primary] = value
     try:
         return kind.parse_args(raw)
