@@ -18,15 +18,13 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..errors import SpecError, did_you_mean
-from ..layers import KINDS, all_names, family_args, lookup, normalise
+from ..layers import all_names, family_args, lookup
 from ..limits import DEFAULT_LIMITS, Limits, limit_error
 from .records import MAPPINGS, BLOCK_KINDS, ENTRY_KEYS, MERGES, RESIDUAL_KEYS, BRANCHES_KEYS, REPEAT_KEYS, VALUE, REPEAT_INDEX, ENTRIES_PER_LAYER, BlockSpec, Template
-from .entries import split_entry, unprintable
+from .entries import activation_after, split_entry, unprintable
 from .inline import PROBLEM_MARK
 from .expressions import Env, substitute
 from .templates import least_layers
-
-ACTIVATION_TAKERS = ("conv", "dense")  # the kinds (by category) that take activation=, as Keras' Conv and Dense do
 
 # The records below are plain classes with __slots__, not dataclasses: nothing compares, hashes
 # or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
@@ -371,7 +369,7 @@ class _Expander:
             listed = sources  # build_layers reports it
         if "activation" not in raw:  # the common case, before anything else is made
             return self.add_node(type_written, raw, full, path, listed, kind, family)
-        activation = self.activation_kind(raw, kind or family_args(family), self.failer(full, canonical))
+        activation = activation_after(raw, kind or family_args(family), self.failer(full, canonical))
         added = self.add_node(type_written, raw, full, path, listed, kind, family)
         if activation is None:
             return added
@@ -379,20 +377,6 @@ class _Expander:
         after = self.add_node(activation.name, {}, _join(scope, f"{local}_{activation.name}"), path, [added], activation)
         self.redirect[added] = after
         return after
-
-    def activation_kind(self, raw: dict[str, Any], kind: Any, fail) -> Any:
-        """The activation layer an `activation:` argument asks for (taken out of raw), or None."""
-        if kind.category not in ACTIVATION_TAKERS:
-            return None  # refused by the kind, with a hint
-        written = raw.pop("activation")
-        if written is None or (isinstance(written, str) and normalise(written) in ("linear", "none")):
-            return None
-        found = lookup(written)[0] if isinstance(written, str) and written.strip() else None
-        if found is None or not found.is_activation:
-            names = sorted({k.name for k in KINDS.values() if k.is_activation})
-            raise fail(f"activation {written!r} is not an activation",
-                       did_you_mean(str(written), names) or f"write one of: {', '.join(names)} (or linear for none)")
-        return found
 
     def add_node(self, type_written: str, raw: dict[str, Any], full: str, path, sources, kind=None, family=None) -> str:
         if kind is None and family is None:

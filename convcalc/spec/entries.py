@@ -3,6 +3,7 @@
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
+from ..layers import KINDS, lookup, normalise
 from .records import MAPPINGS, LAYER_KEYS
 from .inline import PRIMARY_MARK, inline_layer
 
@@ -80,3 +81,24 @@ def check_expect(value: Any, allowed: tuple[str, ...], error) -> dict[str, Any] 
             raise error(f"unknown expect key '{key}'", did_you_mean(key, allowed) or f"the keys are: {', '.join(allowed)}")
         checked[key] = answer
     return checked
+
+
+ACTIVATION_TAKERS = ("conv", "dense")  # the kinds (by category) that take activation=, as Keras' Conv and Dense do
+
+
+def activation_after(raw: dict[str, Any], kind: Any, fail) -> Any:
+    """The activation kind that a conv or dense layer's `activation:` asks for after it (taken out of raw), or None.
+
+    Other kinds keep the key, and their argument check refuses it with a hint.
+    """
+    if kind.category not in ACTIVATION_TAKERS:
+        return None
+    written = raw.pop("activation")
+    if written is None or (isinstance(written, str) and normalise(written) in ("linear", "none")):
+        return None
+    found = lookup(written)[0] if isinstance(written, str) and written.strip() else None
+    if found is None or not found.is_activation:
+        names = sorted({k.name for k in KINDS.values() if k.is_activation})
+        raise fail(f"activation {written!r} is not an activation",
+                   did_you_mean(str(written), names) or f"write one of: {', '.join(names)} (or linear for none)")
+    return found
