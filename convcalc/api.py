@@ -32,7 +32,7 @@ class LayerSummary(NamedTuple):
     """One layer's figures, named as in the JSON output (exact ints; SymPy expressions for a
     symbolic spec); shapes in the summary's layout, without the batch axis."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the JSON's name, over tuple.index
     name: str
     type: str
     inputs: tuple[str, ...]
@@ -55,7 +55,9 @@ class LayerSummary(NamedTuple):
 
 
 class LayerWarning(NamedTuple):
-    index: int
+    """A layer's warning (a size rounded down), as the JSON's warnings list."""
+
+    index: int  # type: ignore[assignment]  # the JSON's name, over tuple.index
     name: str
     message: str
 

@@ -289,7 +289,7 @@ def _blocks() -> dict[str, Any]:
     params = {"anyOf": [{"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "minProperties": 1, "maxProperties": 1}]}},
                         {"type": "object"}],
               "description": "parameters: a bare name is required, name: value has a default"}
-    template = {"type": "object", "properties": {"params": params, "layers": NONEMPTY, "description": {}},
+    template: dict[str, Any] = {"type": "object", "properties": {"params": params, "layers": NONEMPTY, "description": {}},
                 "required": ["layers"], "additionalProperties": False}
     assert tuple(template["properties"]) == TEMPLATE_KEYS
     return {

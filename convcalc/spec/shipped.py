@@ -40,7 +40,7 @@ def names() -> dict[str, str]:
     where = folder()
     if where is None:
         return {}
-    found = {}
+    found: dict[str, str] = {}
     for entry in sorted(os.listdir(where)):
         stem, suffix = os.path.splitext(entry)
         if suffix in SUFFIXES and os.path.isfile(os.path.join(where, entry)):
