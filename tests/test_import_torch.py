@@ -187,3 +187,22 @@ def test_missing_torch_names_the_pip_install(monkeypatch):
     result = run_cli("import", f"{MODELS}:resnet18", "--input", "3x224x224")
     assert result.exit_code == 2
     assert "pip install 'convcalc[torch]'" in result.stderr
+
+
+def test_functional_calls_and_tensor_methods_are_read():
+    """F.relu(inplace=True), F.max_pool2d, a sigmoid gate (x * sigmoid), torch.cat, x.relu(),
+    F.interpolate, F.avg_pool2d, x.mean(keepdim=True), x.view(x.size(0), -1), F.dropout: the spec's
+    output shape, parameters and running statistics are torch's own (the model run on zeros)."""
+    sys.path.insert(0, str(Path(MODELS).parent))
+    import models
+
+    model = models.functional().eval()
+    with torch.no_grad():
+        out = model(torch.zeros(1, 3, 32, 32))
+    report = analyze(import_torch(model, (3, 32, 32)).spec())
+    assert (1, *report.output_shape.in_layout("chw")) == tuple(out.shape)
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())
+    assert report.non_trainable_params == sum(b.numel() for n, b in model.named_buffers() if n.endswith(("running_mean", "running_var")))
+    kinds = [layer.type for layer in report.layers]
+    assert kinds == ["conv2d", "relu", "maxpool2d", "conv2d", "sigmoid", "multiply", "concat", "batchnorm", "relu", "upsample2d",
+                     "avgpool2d", "adaptive_avgpool2d", "add", "reshape", "dense", "dropout"]

@@ -313,7 +313,7 @@ class _Reader:
         declared = {p.name for p in params}
         for key, item in kwargs.items():
             plain = self.plain(item)
-            if key in IGNORED_KEYWORDS:
+            if key in IGNORED_KEYWORDS or (plain is None and key not in declared):  # None: as if not given
                 continue
             if key not in declared:
                 raise SpecError(f"{where}: cannot import its argument {key}={plain!r}",
