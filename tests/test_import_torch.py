@@ -206,3 +206,39 @@ def test_functional_calls_and_tensor_methods_are_read():
     kinds = [layer.type for layer in report.layers]
     assert kinds == ["conv2d", "relu", "maxpool2d", "conv2d", "sigmoid", "multiply", "concat", "batchnorm", "relu", "upsample2d",
                      "avgpool2d", "adaptive_avgpool2d", "add", "reshape", "dense", "dropout"]
+
+
+# --------------------------------------------------------------------------- where fx cannot trace: torch.export
+
+
+def test_a_model_fx_cannot_trace_is_read_through_torch_export():
+    """`if x.shape[-1] > 8:` stops torch.fx (a symbolic size in Python control flow); torch.export
+    runs the model once: the spec's output shape and counts are torch's own."""
+    from convcalc import SpecError
+
+    sys.path.insert(0, str(Path(MODELS).parent))
+    import models
+
+    model = models.size_branch()
+    with pytest.raises(SpecError):
+        trace(model)  # fx really cannot
+    result = run_cli("import", f"{MODELS}:size_branch", "--input", "3x32x32")
+    assert result.exit_code == 0, result.stderr
+    assert "- {relu: {name: relu}}" in result.stdout
+    with torch.no_grad():
+        out = model.eval()(torch.zeros(1, 3, 32, 32))
+    report = analyze(import_torch(model, (3, 32, 32)).spec())
+    assert (1, *report.output_shape.in_layout("chw")) == tuple(out.shape)
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("name, params, gflops, source", PUBLISHED[:4], ids=[p[0] for p in PUBLISHED[:4]])
+def test_the_torch_export_path_gives_the_published_counts_too(name, params, gflops, source):
+    from convcalc.frameworks.importers import _finish
+    from convcalc.frameworks.importers.torch_export import read_exported
+
+    factory, shape = zoo()[name]
+    builder, scoped, title = read_exported(factory(), shape)
+    report = analyze(_finish(builder, scoped, title, name).spec())
+    assert report.trainable_params == params, source
+    assert f"{sum(layer.outcome.macs for layer in report.layers) / 1e9:.2f}" == gflops, source

@@ -140,8 +140,8 @@ class Dropout(LayerKind):
     rule = "out = in; no parameters"
     pytorch = counterpart("nn.Dropout", Param("p", "rate"), reads=(
         *also("nn.Dropout1d", "nn.Dropout2d", "nn.Dropout3d", "nn.AlphaDropout", params=(Param("p", "rate"),)),
-        *also("F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d", params=(Param("p", "rate", positional=True), Param("training"),
-                                                                               Param("inplace")))))
+        *also("F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d",
+              params=(Param("p", "rate", positional=True), Param("training", positional=True), Param("inplace", positional=True)))))
     keras = counterpart("Dropout", Param("rate", "rate", positional=True),
                         reads=also("SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", params=(Param("rate", "rate"),)))
     onnx = ("Dropout",)

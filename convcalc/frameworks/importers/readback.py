@@ -114,6 +114,8 @@ def names(framework: str) -> list[str]:
 def _scalar_or_list(values: Any) -> Any:
     """(3, 3) -> 3; (1, 3) -> [1, 3]; 3 -> 3: how a spec writes a per-axis value."""
     if isinstance(values, (list, tuple)):
+        if not values:
+            return None  # ATen's empty stride: the default (a pooling's stride is its kernel)
         values = [_whole(v) for v in values]
         return values[0] if values and all(v == values[0] for v in values) else values
     return _whole(values)

@@ -6,8 +6,8 @@ is traced through, so its functional calls (``torch.relu``, ``x + y``, ``torch.c
 too. Each node is looked up by name in the table the declarations give (``readback``), with a
 handler only for what no declaration can say: the arithmetic on sizes (``x.size(0)``,
 ``x.shape[1]``), a mean over the spatial axes, and calls that only pass their input on.
-A custom ``torch.autograd.Function`` is kept as one node named after its class.
-Only this module imports torch.
+A custom ``torch.autograd.Function`` is kept as one node named after its class. Where fx cannot
+trace, ``torch_export`` reads the model through torch.export instead. Only these two modules import torch.
 """
 from __future__ import annotations
 
@@ -100,7 +100,14 @@ def trace(model: Any, identity: Iterable[str] = (), *, stack_traces: bool = Fals
 def read_torch(model: Any, input_shape: tuple[int, ...], identity: Iterable[str] = ()) -> tuple[Builder, list[Scoped], str]:
     """The model's layers in order (and their module scopes) for the input shape (C, H, W), one sample."""
     identity = tuple(identity)
-    graph, model = trace(model, identity)
+    try:
+        graph, model = trace(model, identity)
+    except SpecError as untraceable:
+        if untraceable.where != "trace":
+            raise
+        from .torch_export import read_exported  # where fx cannot trace: torch.export runs the model once
+
+        return read_exported(model, input_shape, identity)
     modules = dict(model.named_modules())
     nodes = list(graph.nodes)
     readers = {node.name: len(node.users) for node in nodes}
@@ -164,6 +171,8 @@ class _Reader:
             return
         if op == "output":
             result = self.value(node.args[0])
+            if isinstance(result, (list, tuple)) and len(result) == 1 and self.is_tensor(result[0]):  # torch.export's (out,)
+                result = result[0]
             if not self.is_tensor(result):
                 raise SpecError("the model returns several values (or no tensor)", hint="convcalc reads models with one output tensor",
                                 where=f"node {position} 'output'")
