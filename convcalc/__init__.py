@@ -19,11 +19,9 @@ try:
     from .loading import summarize  # noqa: E402
     from .errors import SpecError  # noqa: E402
     from .spec import NetworkSpec, load_spec, spec_from_text  # noqa: E402
-    from .api import LayerSummary, Summary, summary  # noqa: E402
 finally:
     if _collecting:
         _gc.enable()
-
 
 
 def from_torch(module, input_shape, *, as_identity=(), text=False):
@@ -51,6 +49,17 @@ def from_onnx(path_or_model, *, as_identity=(), text=False):
 
     imported = import_onnx(path_or_model, as_identity=as_identity)
     return imported.text if text else imported.spec()
+
+
+_LAZY = {"LayerSummary", "Summary", "summary"}  # the library API (convcalc.api): not loaded by the CLI
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'convcalc' has no attribute {name!r}")
 
 
 __all__ = [
