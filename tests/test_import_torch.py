@@ -242,3 +242,13 @@ def test_the_torch_export_path_gives_the_published_counts_too(name, params, gflo
     report = analyze(_finish(builder, scoped, title, name).spec())
     assert report.trainable_params == params, source
     assert f"{sum(layer.outcome.macs for layer in report.layers) / 1e9:.2f}" == gflops, source
+
+
+def test_one_template_for_modules_that_differ_only_in_values():
+    """GoogLeNet's BasicConv2d (conv, batchnorm with eps 0.001, relu) is written once, though its
+    kernel, stride and padding differ (the kind's defaults become the parameters' defaults), as the
+    hand-written specs/googlenet.yaml does with its `basic` template."""
+    factory, shape = zoo()["googlenet"]
+    text = import_torch(factory(), shape).text
+    assert text.count("batchnorm: {eps: 0.001") == 1
+    assert "params: [filters, kernel, {padding: 0}, {stride: 1}]" in text

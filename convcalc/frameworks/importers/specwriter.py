@@ -63,6 +63,26 @@ def clean_args(kind_name: str, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+NO_DEFAULT: Any = type("NoDefault", (), {"__repr__": lambda self: "NO_DEFAULT"})()
+
+
+def _default(kind: Any, key: str) -> Any:
+    """What a layer's argument is when it is not written: the kind's default, as a spec writes it."""
+    if isinstance(kind, _Call):
+        return NO_DEFAULT
+    arg = next((a for a in KINDS[kind].args if a.name == key), None)
+    if arg is None or arg.required or arg.default is None:
+        return NO_DEFAULT
+    return _plain(arg.default)
+
+
+def _fixed_keys(kind: Any, args: dict[str, Any]) -> tuple[str, ...]:
+    """The arguments a template cannot leave to a parameter's default: those the kind has no default for."""
+    if isinstance(kind, _Call):
+        return tuple(sorted(args))
+    return tuple(sorted(key for key in args if _default(kind, key) is NO_DEFAULT))
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
@@ -188,7 +208,7 @@ class Writer:
     def _shape(self, entry: tuple, body: list[tuple], source: str) -> tuple:
         kind, args, name, inputs, _ = entry
         what = ("call", kind.group) if isinstance(kind, _Call) else kind
-        return (what, tuple(sorted(args)), name, tuple(self._ref(k, body, source, entry) for k in inputs))
+        return (what, _fixed_keys(kind, args), name, tuple(self._ref(k, body, source, entry) for k in inputs))
 
     @staticmethod
     def _ref(key: str, body: list[tuple], source: str, entry: tuple) -> str:
@@ -205,11 +225,10 @@ class Writer:
         """For each group (children before parents): the values that differ become parameters."""
         for group in self.groups:
             bodies = [self.concrete(inner) for inner, _ in group["instances"]]
+            keys = {(j, key) for body in bodies for j, entry in enumerate(body) for key in entry[1]}
             positions: dict[tuple[int, str], list[Any]] = {}
-            for body in bodies:
-                for j, (_, args, *_rest) in enumerate(body):
-                    for key, value in args.items():
-                        positions.setdefault((j, key), []).append(value)
+            for j, key in sorted(keys):
+                positions[(j, key)] = [body[j][1].get(key, self.default(body[j][0], key)) for body in bodies]
             varying = {pos: values for pos, values in positions.items() if any(v != values[0] for v in values)}
             names: dict[tuple[int, str], str] = {}
             taken: dict[str, list[Any]] = {}
@@ -221,10 +240,19 @@ class Writer:
                     base += "_"
                 taken[base] = values
                 names[(j, key)] = base
-            group["params"] = {name: None for name in taken}
+            defaults = {names[(j, key)]: self.default(bodies[0][j][0], key) for j, key in varying}
+            defaults = {name: value for name, value in defaults.items() if value is not NO_DEFAULT and value in taken[name]}
+            group["params"] = {name: defaults.get(name, NO_DEFAULT) for name in taken}
             group["names"] = names
             group["bodies"] = bodies
-            group["values"] = [{names[pos]: values[n] for pos, values in varying.items()} for n in range(len(bodies))]
+            group["values"] = [{names[pos]: values[n] for pos, values in varying.items()
+                                if names[pos] not in defaults or values[n] != defaults[names[pos]]} for n in range(len(bodies))]
+
+    def default(self, kind: Any, key: str) -> Any:
+        """An argument's value when it is not written: the kind's default, or the nested template's."""
+        if isinstance(kind, _Call):
+            return self.groups[kind.group]["params"].get(key, NO_DEFAULT)
+        return _default(kind, key)
 
     def concrete(self, inner: list[tuple]) -> list[tuple]:
         """A raw body with each nested block's parameter values filled in."""
@@ -262,9 +290,8 @@ class Writer:
         for j, (kind, args, name, inputs, key) in enumerate(body):
             written = dict(args)
             if template is not None:
-                for arg in list(written):
-                    param = template["names"].get((j, arg))
-                    if param is not None:
+                for (at, arg), param in template["names"].items():
+                    if at == j:
                         written[arg] = f"${param}"
             refs = [self._ref(k, body, source, None) for k in inputs]
             entry = {**written, "name": name}
@@ -301,7 +328,8 @@ class Writer:
         for group, tname in zip(self.groups, names):
             _, source = group["instances"][0]
             body = self.entries(group["bodies"][0], source, names, group)
-            blocks[tname] = {"params": list(group["params"]), "layers": body} if group["params"] else {"layers": body}
+            params = [name if default is NO_DEFAULT else {name: default} for name, default in group["params"].items()]
+            blocks[tname] = {"params": params, "layers": body} if params else {"layers": body}
         layers = self.entries(self.concrete(top), "input", names)
         document: dict[str, Any] = {}
         if name:
