@@ -273,7 +273,9 @@ class Summary:
 
     def __rich__(self) -> Any:
         """The table as rich draws it in a terminal: as wide as the console, blocks bold, warnings yellow."""
-        return _RichTable(self)
+        from .render.table import TableRenderable
+
+        return TableRenderable(self.network, self.costs, self._depth, self._columns, self._show_memory)
 
     def _repr_html_(self) -> str:
         """The table in a notebook: an HTML table of every row, then the totals."""
@@ -281,26 +283,6 @@ class Summary:
 
         with int_digits(self.network.limits):
             return html_table(self.network, self.costs, self._columns, self._depth, self._show_memory)
-
-
-class _RichTable:
-    """A rich renderable drawn at the console's width when rich asks for it."""
-
-    def __init__(self, report: Summary) -> None:
-        self.report = report
-
-    def __rich_console__(self, console: Any, options: Any) -> Any:
-        from rich.text import Text
-
-        from .render.table import table_lines
-
-        report = self.report
-        unicode = not options.ascii_only
-        with int_digits(report.network.limits):
-            lines = table_lines(report.network, options.max_width, report._depth, report._columns, report.costs,
-                                report._show_memory, unicode=unicode)
-        for line, style in lines:
-            yield Text(line, style=style or "", end="\n", no_wrap=True, overflow="ignore")
 
 
 # --------------------------------------------------------------------------- reading the spec

@@ -23,11 +23,11 @@ def list_command(output_format: str | None, output: str | None) -> None:
 
     Each is a YAML file to read and copy; `convcalc list -f json` gives their paths.
     """
-    from .spec import shipped
+    from .spec import catalogue, shipped
 
     output_format = chosen_format(output_format, "text", {})
     try:
-        rows = shipped.catalogue()
+        rows = catalogue.catalogue()
     except SpecError as error:
         fail(error)
     if output_format == "json":

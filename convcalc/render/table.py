@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..engine import NetworkReport
 from .ascii import ascii_text, can_write
@@ -290,3 +290,22 @@ def draw(plan: Plan, title: str, headers: list[str], right: list[bool], body, bo
             lines.append((line, style))
     lines.append((rule(box.bottom, box.bottom[1]), None))
     return lines
+
+
+class TableRenderable:
+    """The table as a rich renderable, drawn at the console's width when rich asks for it (a
+    notebook's or a terminal's rich.print of a report)."""
+
+    def __init__(self, report: NetworkReport, costs: Any, depth: int | None, columns: Any, show_memory: bool) -> None:
+        self.report, self.costs, self.depth, self.columns, self.show_memory = report, costs, depth, columns, show_memory
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        from ..limits import int_digits
+
+        with int_digits(self.report.limits):
+            lines = table_lines(self.report, options.max_width, self.depth, self.columns, self.costs, self.show_memory,
+                                unicode=not options.ascii_only)
+        for line, style in lines:
+            yield Text(line, style=style or "", end="\n", no_wrap=True, overflow="ignore")

@@ -2,25 +2,14 @@
 
 The top-level specs/ folder of the source is their one copy. An installed convcalc holds them as
 the package data folder convcalc/specs (pyproject.toml maps specs/ there); a source checkout reads
-specs/ beside the package. Nothing here is read at start-up: only when SPEC names no file.
+specs/ beside the package. Nothing here is read at start-up: only when SPEC names no file. (What each one holds, for
+`convcalc list`, is read by :mod:`convcalc.spec.catalogue`.)
 """
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
 
 SUFFIXES = (".yaml", ".yml", ".json")
-
-
-class ShippedSpec(NamedTuple):
-    """One shipped spec: the name to give as SPEC, its file, and what its header says."""
-
-    name: str  # 'resnet50': the file name without its suffix
-    path: str
-    title: str  # the spec's own name: ('ResNet-50'), or '' when it has none
-    layout: str
-    input: list[Any]  # as written: [3, 224, 224], or ['n', 'm', 1] for a symbolic spec
-    about: str  # the comment at the top of the file, as one paragraph
 
 
 def folder() -> str | None:
@@ -63,30 +52,3 @@ def close_name(name: str) -> str | None:
     stem = os.path.splitext(os.path.basename(name))[0]
     close = difflib.get_close_matches(stem.lower(), list(names()), n=1, cutoff=0.75)
     return f"did you mean the shipped spec '{close[0]}'? ('convcalc list' shows them all)" if close else None
-
-
-def catalogue() -> list[ShippedSpec]:
-    """Every shipped spec with its title, input and header comment, read (not computed) from its file."""
-    from ..limits import DEFAULT_LIMITS
-    from .source import decode, parse_document
-
-    rows = []
-    for name, path in names().items():
-        with open(path, "rb") as handle:
-            text = decode(handle.read(DEFAULT_LIMITS.bytes + 1), path)
-        document = parse_document(text, path)
-        document = document if isinstance(document, dict) else {}
-        value = document.get("input", [])
-        rows.append(ShippedSpec(name, path, str(document.get("name") or ""), str(document.get("layout", "hwc")).lower(),
-                                list(value) if isinstance(value, list) else [value], _header(text)))
-    return rows
-
-
-def _header(text: str) -> str:
-    """The comment lines before the first key, joined into one paragraph."""
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line[1:].strip())
-    return " ".join(line for line in lines if line)
