@@ -220,10 +220,23 @@ def _field_pad(layer: LayerReport, inputs: list[Field], layout: str) -> Field | 
 
 
 def _field_upsample(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
-    """Nearest neighbour: output o copies input ⌊o/s⌋, bounded as a transposed window s, stride s."""
-    scale = layer.spec.args.get("scale", 2)
-    scales = scale if isinstance(scale, tuple) else (scale,) * layer.input_shapes[0].rank
-    return tuple(_transposed(p, s, s, 0) for p, s in zip(inputs[0], scales))
+    """Nearest neighbour by a whole factor: output o copies input ⌊o/s⌋, bounded as a transposed
+    window s, stride s. Any other resize (a size, another layer's, a smooth mode) is bounded by the
+    inputs each output reads (taps: 2 linear, 4 cubic, ⌈in/out⌉ area), units in/out apart."""
+    mode = layer.spec.args.get("mode", "nearest")
+    pairs = list(zip(inputs[0], layer.input_shapes[0].spatial, layer.outcome.shape.spatial))
+    if mode in ("nearest", "nearest-exact") and all(is_int(i) and is_int(o) and o % i == 0 for _, i, o in pairs):
+        return tuple(_transposed(p, o // i, o // i, 0) for p, i, o in pairs)
+    return tuple(_resized(p, i, o, mode) for p, i, o in pairs)
+
+
+def _resized(prev: AxisField, size_in: Size, size_out: Size, mode: str) -> AxisField:
+    taps: Any = {"linear": 2, "bilinear": 2, "trilinear": 2, "bicubic": 4}.get(mode, 1)
+    if mode == "area":
+        taps = -(-size_in // size_out) if is_int(size_in) and is_int(size_out) else _ratio(size_in, size_out)
+    lead = taps // 2 - 1 if is_int(taps) and taps > 1 else 0  # inputs read before the nearest one
+    return AxisField(prev.axis, _tidy(prev.size + (taps - 1) * prev.jump), _tidy(prev.jump * _ratio(size_in, size_out)),
+                     _tidy(prev.start - lead * prev.jump), False)
 
 
 def _field_adaptive(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
@@ -243,6 +256,16 @@ def _field_join(layer: LayerReport, inputs: list[Field], layout: str) -> Field |
     return _field_merge(layer, inputs, layout)
 
 
+def _field_dense(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
+    """A dense layer on the channels at every position (axis: channels) is a 1×1 convolution: each
+    unit sees its own position. On a spatial axis, or flattening, the positions are mixed."""
+    axis, shape = layer.spec.args.get("axis"), layer.input_shapes[0]
+    if axis is None or not shape.rank:
+        return None
+    internal = shape.rank if axis == "channels" else shape.layout_axis_to_internal(axis, layout)
+    return inputs[0] if internal == shape.rank else None
+
+
 def _field_none(layer: LayerReport, inputs: list[Field], layout: str) -> Field | None:
     return None
 
@@ -256,6 +279,7 @@ FIELD_RULES = {
     "adaptive": _field_adaptive,
     "merge": _field_merge,
     "join": _field_join,
+    "dense": _field_dense,
     "none": _field_none,
 }
 
@@ -341,12 +365,14 @@ def _peak_live_elements(report: NetworkReport) -> Size:
     the next layer is done). The live total is kept as a running sum, a tensor added once and taken
     off once: re-adding the live set at every layer made one concat of 50,000 inputs quadratic.
     """
+    skipped = report.training_only_layers()  # an auxiliary head inference never runs
     last_reader: dict[str, int] = {"input": 0}
     for position, layer in enumerate(report.layers):
-        for name in layer.inputs:
-            last_reader[name] = position
+        if layer.name not in skipped:
+            for name in layer.inputs:
+                last_reader[name] = position
     sizes = {"input": report.input_shape.numel()}
-    sizes.update({layer.name: layer.shape.numel() for layer in report.layers})
+    sizes.update({layer.name: 0 if layer.name in skipped else layer.output_numel() for layer in report.layers})
     if not all(is_int(v) for v in sizes.values()):
         return total(sizes.values())
     freed_after: dict[int, int] = {}  # position -> elements freed once that layer is done
@@ -372,7 +398,7 @@ def memory_estimate(report: NetworkReport, *, dtype: str = "float32", batch: int
     if not is_int(batch) or batch < 1:
         raise ValueError(f"batch must be an integer ≥ 1, got {batch!r}")
     width = DTYPE_BYTES[dtype]
-    activations = total(layer.shape.numel() for layer in report.layers)
+    activations = total(layer.output_numel() for layer in report.layers)
     trainable = report.trainable_params  # a sum over the layers: once
     return MemoryEstimate(
         dtype=dtype,
@@ -408,14 +434,29 @@ class NetworkCosts(NamedTuple):
     layers: tuple[LayerCost, ...]
     memory: MemoryEstimate
     flops_convention: str = "default"  # see convcalc.flops
+    training_only: tuple[bool, ...] = ()  # per layer: only a training-only output needs it (left out of the totals)
+
+    def _sum(self, what: str, training_only: bool = False) -> Size:
+        if not self.training_only:
+            return total(getattr(c, what) for c in self.layers) if not training_only else 0
+        return total(getattr(c, what) for c, flag in zip(self.layers, self.training_only) if flag == training_only)
 
     @property
     def total_macs(self) -> Size:
-        return total(c.macs for c in self.layers)
+        """What inference computes: a training-only head is left out (training_only_macs)."""
+        return self._sum("macs")
 
     @property
     def total_flops(self) -> Size:
-        return total(c.flops for c in self.layers)
+        return self._sum("flops")
+
+    @property
+    def training_only_macs(self) -> Size:
+        return self._sum("macs", True)
+
+    @property
+    def training_only_flops(self) -> Size:
+        return self._sum("flops", True)
 
 
 def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int = 1, optimizer: str = "adam",
@@ -428,7 +469,7 @@ def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int =
     fields = receptive_fields(report)
     layers = []
     for layer, field in zip(report.layers, fields):
-        elements = layer.shape.numel()
+        elements = layer.output_numel()
         layers.append(
             LayerCost(
                 macs=layer.outcome.macs,
@@ -439,4 +480,5 @@ def network_costs(report: NetworkReport, *, dtype: str = "float32", batch: int =
                 receptive_field=field,
             )
         )
-    return NetworkCosts(tuple(layers), memory, flops)
+    skipped = report.training_only_layers()
+    return NetworkCosts(tuple(layers), memory, flops, tuple(layer.name in skipped for layer in report.layers) if skipped else ())

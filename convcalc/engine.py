@@ -40,6 +40,40 @@ class LayerReport(NamedTuple):
     def shape(self) -> Shape:
         return self.outcome.shape
 
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """Every output: one, or the parts of a split."""
+        return self.outcome.outputs or (self.outcome.shape,)
+
+    def output_numel(self) -> Size:
+        """Values the layer writes per sample (all its outputs)."""
+        if not self.outcome.outputs:
+            return self.outcome.shape.numel()
+        return sum((shape.numel() for shape in self.outcome.outputs), 0)
+
+    def shape_text(self, layout: str) -> str:
+        """'(58, 28, 28)', or for a split '2 × (58, 28, 28)' / '(16, 28, 28) + (100, 28, 28)'."""
+        shapes = self.output_shapes
+        if len(shapes) == 1:
+            return shapes[0].describe(layout)
+        if all(s == shapes[0] for s in shapes):
+            return f"{len(shapes)} × {shapes[0].describe(layout)}"
+        return " + ".join(s.describe(layout) for s in shapes)
+
+    @property
+    def input_labels(self) -> tuple[str, ...]:
+        """Where each input comes from as the spec writes it: 'split1.0' for one output of a split."""
+        return tuple(self.spec.input_label(k) for k in range(len(self.spec.inputs)))
+
+
+class NetworkOutput(NamedTuple):
+    """One output of the network: the layer (and which of its outputs), its shape, and whether only training runs it."""
+
+    label: str  # as the spec names it: 'fc', 'split1.0'
+    layer: LayerReport
+    shape: Shape
+    training_only: bool = False
+
 
 class NetworkReport(NamedTuple):
     """A whole network computed: the input, every layer, and the totals."""
@@ -78,7 +112,30 @@ class NetworkReport(NamedTuple):
 
     @property
     def output_shape(self) -> Shape:
-        return self.layers[-1].shape
+        """The (first, main) output's shape."""
+        return self.outputs[0].shape
+
+    @property
+    def outputs(self) -> tuple[NetworkOutput, ...]:
+        """The outputs named by `outputs:`, or the last layer alone."""
+        if not self.spec.outputs:
+            last = self.layers[-1]
+            return (NetworkOutput(last.name, last, last.shape),)
+        by_name = {layer.name: layer for layer in self.layers}
+        found = []
+        for output in self.spec.outputs:
+            layer = by_name[output.layer]
+            shape = layer.shape if output.port is None else layer.output_shapes[output.port]
+            found.append(NetworkOutput(output.label, layer, shape, output.training_only))
+        return tuple(found)
+
+    def training_only_layers(self) -> frozenset[str]:
+        """The layers that only training-only outputs need: an auxiliary head that inference never runs."""
+        marked = [o for o in self.spec.outputs if o.training_only]
+        if not marked:
+            return frozenset()
+        needed = _ancestors([o.layer for o in self.spec.outputs if not o.training_only], self.layers)
+        return frozenset(_ancestors([o.layer for o in marked], self.layers) - needed)
 
     @property
     def warnings(self) -> list[tuple[LayerReport, str]]:
@@ -100,6 +157,16 @@ class NetworkReport(NamedTuple):
         from .symbolic import combined_conditions
 
         return combined_conditions(found)
+
+
+def _ancestors(names: list[str], layers: tuple[LayerReport, ...]) -> set[str]:
+    """The named layers and every layer they read from, directly or not (one walk back, linear)."""
+    seen = set(names)
+    for layer in reversed(layers):
+        if layer.name in seen:
+            seen.update(layer.inputs)
+    seen.discard("input")
+    return seen
 
 
 def rounding_warnings(axes: tuple[AxisStep, ...]) -> tuple[str, ...]:
@@ -137,12 +204,13 @@ def analyze(spec: NetworkSpec, *, strict: bool = False, limits: Limits = DEFAULT
 def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
     input_shape = Shape.from_layout(spec.input_dims, spec.layout)
     shapes: dict[str, Shape] = {"input": input_shape}
+    several: dict[str, tuple[Shape, ...]] = {}  # the outputs of layers with more than one (split)
     reports: list[LayerReport] = []
     needed: list[Any] = []  # the conditions of the layers so far (symbolic specs only)
     for layer in spec.layers:
-        inputs = tuple(shapes[name] for name in layer.inputs)
+        inputs = _input_shapes(layer, shapes, several)
         type_name = _resolve_type(layer, inputs[0])
-        ctx = LayerContext(layer.index, layer.name, type_name, spec.layout, layer.inputs)
+        ctx = LayerContext(layer.index, layer.name, type_name, spec.layout, layer.inputs, shapes)
         try:
             outcome = KINDS[type_name].infer(layer.args, inputs, ctx)
         except SpecError:
@@ -166,10 +234,48 @@ def _analyze(spec: NetworkSpec, strict: bool, limits: Limits) -> NetworkReport:
             raise ctx.error(f"size does not divide evenly: {warnings[0]}", "fix kernel, stride or padding, or drop --strict")
         reports.append(LayerReport(layer, type_name, inputs, outcome, warnings, conditions))
         shapes[layer.name] = outcome.shape
+        if outcome.outputs:
+            several[layer.name] = outcome.outputs
+    _check_outputs(spec, several)
     return NetworkReport(spec, input_shape, tuple(reports), limits=limits)
 
 
 SYMBOLS_TOO_DEEP = "give the symbols numbers with --set NAME=N, or split the network"
+
+
+def _check_outputs(spec: NetworkSpec, several: dict[str, tuple[Shape, ...]]) -> None:
+    for position, output in enumerate(spec.outputs, start=1):
+        outputs = several.get(output.layer)
+        problem = hint = None
+        if outputs is not None and output.port is None:
+            problem = f"output '{output.layer}' is a layer with {len(outputs)} outputs"
+            hint = "name one of them: " + " or ".join(f"{output.layer}.{k}" for k in range(len(outputs)))
+        elif outputs is None and output.port is not None:
+            problem, hint = f"output '{output.label}': '{output.layer}' has one output", f"write {output.layer}"
+        elif outputs is not None and output.port >= len(outputs):
+            problem, hint = f"output '{output.label}': '{output.layer}' has outputs 0 to {len(outputs) - 1}", None
+        if problem:
+            raise SpecError(problem, hint=hint, where=f"outputs[{position}]")
+
+
+def _input_shapes(layer: LayerSpec, shapes: dict[str, Shape], several: dict[str, tuple[Shape, ...]]) -> tuple[Shape, ...]:
+    """The shape of each input; `from: split1.0` names one output of a layer with several."""
+    found = []
+    for position, name in enumerate(layer.inputs):
+        port = layer.port(position)
+        outputs = several.get(name)
+        fail = lambda problem, hint: SpecError(problem, hint=hint, layer_index=layer.index, layer_name=layer.name,  # noqa: E731
+                                               layer_type=layer.type)
+        if outputs is None and port is not None:
+            raise fail(f"from '{name}.{port}' names an output of '{name}', which has one output", f"write from: {name}")
+        if outputs is not None and port is None:
+            choices = " or ".join(f"{name}.{k}" for k in range(len(outputs)))
+            raise fail(f"from '{name}' names a layer with {len(outputs)} outputs", f"name one of them: from: {choices}")
+        if outputs is not None and port >= len(outputs):
+            raise fail(f"from '{name}.{port}' names output {port}, but '{name}' has outputs 0 to {len(outputs) - 1}",
+                       f"write from: {name}.{len(outputs) - 1} for the last")
+        found.append(shapes[name] if outputs is None else outputs[port])
+    return tuple(found)
 
 
 def _check_digits(outcome: Outcome, ctx: LayerContext, limits: Limits) -> None:
@@ -254,4 +360,4 @@ def value(size: Any) -> Any:
     return str(size)
 
 
-__all__ = ["LayerReport", "NetworkReport", "analyze", "fmt", "param_formula", "value"]
+__all__ = ["LayerReport", "NetworkOutput", "NetworkReport", "analyze", "fmt", "param_formula", "value"]

@@ -54,8 +54,9 @@ def torch_mismatches(report) -> list[str]:
     realised, _ = torch_layers(report)
     problems = []
     for layer, item in zip(report.layers, realised):
-        want = (1, *layer.shape.in_layout("chw"))
-        got = tuple(values[item.ident].shape) if item.ident in values else None
+        want = tuple((1, *shape.in_layout("chw")) for shape in layer.output_shapes)  # a split: every part
+        value = values.get(item.ident)
+        got = None if value is None else tuple(tuple(part.shape) for part in (value if isinstance(value, tuple) else (value,)))
         modules = [getattr(model, attr) for attr, _ in item.modules]
         counts = (sum(p.numel() for m in modules for p in m.parameters()), sum(_running_stats(m) for m in modules))
         if got != want or counts != (layer.outcome.trainable, layer.outcome.non_trainable):
@@ -82,12 +83,14 @@ def keras_mismatches(report) -> list[str]:
     problems = []
     for layer in report.layers:
         built = model.get_layer(names[layer.name])
-        shape = tuple(built.output.shape)
+        parts = built.output if isinstance(built.output, (list, tuple)) else [built.output]  # a split: every part
+        shape = tuple(tuple(part.shape) for part in parts)
         # a transposed convolution cropped afterwards keeps its weights in '<name>_full'
         owners = [built] + [item for item in model.layers if item.name == names[layer.name] + "_full"]
         counts = (sum(prod(w.shape) for o in owners for w in o.trainable_weights),
                   sum(prod(w.shape) for o in owners for w in o.non_trainable_weights))
-        if shape != (None, *layer.shape.in_layout("hwc")) or counts != (layer.outcome.trainable, layer.outcome.non_trainable):
+        want = tuple((None, *part.in_layout("hwc")) for part in layer.output_shapes)
+        if shape != want or counts != (layer.outcome.trainable, layer.outcome.non_trainable):
             problems.append(f"{layer.name}: keras {shape} {counts}, convcalc {layer.shape} {(layer.outcome.trainable, layer.outcome.non_trainable)}")
     if model.count_params() != report.total_params:
         problems.append(f"total parameters differ: keras {model.count_params()}, convcalc {report.total_params}")

@@ -382,8 +382,12 @@ BAD_VALUES = {
     "integer": [1.5, "x", True, []],
     "optional_integer": [1.5, "x", True],
     "dims": [[], [0, 4], [-2], "abc", 5, {"a": 1}],
+    "axis_or_channels": [1.5, "x", True, [], {"a": 1}],
+    "axis_order": [[], [-1], [0, 0], "abc", 5, True, [1.5]],
+    "interpolation": ["cubic", 3, True, [], "nearest neighbour"],
+    "layer_name": [True, [], {"a": 1}, ""],
 }
-GOOD_REQUIRED = {"filters": 4, "kernel": 1, "units": 4, "output_size": 1, "groups": 1, "shape": [128]}
+GOOD_REQUIRED = {"filters": 4, "kernel": 1, "units": 4, "output_size": 1, "groups": 1, "shape": [128], "order": [1, 0, 2]}
 INPUT_FOR_RANK = {1: [8, 2], 2: [8, 8, 2], 3: [4, 4, 4, 2], None: [8, 8, 2]}
 
 

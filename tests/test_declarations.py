@@ -201,7 +201,7 @@ def test_plain_declarations_read_backwards(framework):
             assert name in [kind_name for kind_name, _ in table.get(text, [])], (name, rank, text)
 
 
-SAMPLES = {"filters": 4, "kernel": 3, "units": 3, "groups": 2, "output_size": 2, "shape": [-1], "size": 3}
+SAMPLES = {"filters": 4, "kernel": 3, "units": 3, "groups": 2, "output_size": 2, "shape": [-1], "size": 3, "order": [1, 0, 2]}
 
 
 def _walk_spec(kind) -> dict:

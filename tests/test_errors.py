@@ -108,7 +108,7 @@ YAML_ROWS = [
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: [3, 3], stride: same}\n",
      "layer 1 'conv2d_1' (conv2d): stride must be an integer ≥ 1, got 'same'; 'same' is a value of padding"),
     ("input: [8, 8, 3]\nlayers:\n  - conv2d: {filters: 4, kernel: 3, padding: -1}\n",
-     "layer 1 'conv2d_1' (conv2d): padding must be 'same', 'valid', an integer ≥ 0, one per axis, or [before, after] pairs; got -1"),
+     "layer 1 'conv2d_1' (conv2d): padding must be 'same', 'valid', 'full', an integer ≥ 0, one per axis, or [before, after] pairs; got -1"),
     ("input: [8, 8, 3]\nlayers:\n  - !!python/object/apply:os.system [echo hi]\n",
      "spec.yaml:3:5: the tag !!python/object/apply:os.system is not allowed: convcalc never builds Python objects "
      "or runs code from a spec; remove the tag and write plain numbers, names, lists and mappings"),

@@ -170,7 +170,7 @@ def test_explained_lines(spec, index, expected):
 
 def _registry_spec(kind) -> str:
     """A small YAML spec that uses one kind of the registry, with plain values for its required arguments."""
-    samples = {"filters": 4, "kernel": 1, "units": 3, "groups": 2, "output_size": 1, "shape": [-1], "size": 3}
+    samples = {"filters": 4, "kernel": 1, "units": 3, "groups": 2, "output_size": 1, "shape": [-1], "size": 3, "order": [1, 0, 2]}
     rank = kind.rank if kind.rank is not None else 2
     dims = [4] * rank + [4]
     args = {a.name: samples[a.name] for a in kind.args if a.required}
@@ -267,7 +267,8 @@ def test_one_meaning_per_letter(name, rank):
     kind = KINDS[name]
     if kind.rank is not None and kind.rank != rank:
         pytest.skip("this kind takes another rank")
-    samples = {"filters": 4, "kernel": 1, "units": 3, "groups": 2, "output_size": 1, "shape": [-1], "size": 3}
+    samples = {"filters": 4, "kernel": 1, "units": 3, "groups": 2, "output_size": 1, "shape": [-1], "size": 3,
+               "order": list(range(rank + 1))[::-1]}
     args = {a.name: samples[a.name] for a in kind.args if a.required}
     dims = [4] * rank + [4]
     layers = ([{"relu": None, "name": "a"}, {kind.name: args or None, "from": ["input", "a"]}] if kind.min_inputs >= 2

@@ -40,6 +40,10 @@ BY_CHECKER = {
     "integer": st.integers(-4, 3),
     "optional_integer": st.one_of(st.none(), st.integers(-4, 3)),
     "dims": st.just([-1]),
+    "axis_or_channels": st.one_of(st.none(), st.just("channels"), st.integers(-3, 2)),
+    "axis_order": st.permutations([0, 1, 2]),
+    "interpolation": st.sampled_from(["nearest", "linear", "bilinear", "bicubic", "area"]),
+    "layer_name": st.just("input"),
 }
 BY_NAME = {
     "groups": st.sampled_from([1, 1, 2]),

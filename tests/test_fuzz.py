@@ -116,6 +116,10 @@ PLAUSIBLE = {
     "integer": st.integers(-4, 3),
     "optional_integer": st.one_of(st.none(), st.integers(-4, 3)),
     "dims": st.lists(st.sampled_from([-1, 1, 2, 3, 4, 8, 16]), min_size=1, max_size=4),
+    "axis_or_channels": st.one_of(st.none(), st.integers(-4, 3), st.just("channels")),
+    "axis_order": st.lists(st.integers(0, 4), min_size=1, max_size=5, unique=True),
+    "interpolation": st.sampled_from(["nearest", "nearest-exact", "linear", "bilinear", "trilinear", "bicubic", "area"]),
+    "layer_name": st.sampled_from(["input", "l0", "l1", "l2"]),
 }
 
 

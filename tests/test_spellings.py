@@ -131,7 +131,7 @@ def test_the_input_as_people_write_it(written):
          "(channels first) or 'layout: hwc'; leave data_format out"),
         ("input 32x32x3; flatten; dense units=10 out_channels=3",
          "layer 2 'dense_1' (dense): unknown argument 'out_channels'; out_channels is the Keras/PyTorch name of filters, which "
-         "dense does not take; dense takes: bias, units"),
+         "dense does not take; dense takes: axis, bias, units"),
     ],
 )
 def test_a_framework_word_that_does_not_fit_names_convcalcs(spec, message):

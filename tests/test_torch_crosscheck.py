@@ -78,9 +78,9 @@ def test_export_matches_torch_layer_by_layer(path):
     problems = []
     owned: set[str] = set()
     for layer, item in zip(report.layers, realised):
-        want_shape = (1, *layer.shape.in_layout("chw"))
+        want_shape = tuple((1, *shape.in_layout("chw")) for shape in layer.output_shapes)  # a split: each part
         got = values.get(item.ident)
-        got_shape = tuple(got.shape) if got is not None else None
+        got_shape = None if got is None else tuple(tuple(part.shape) for part in (got if isinstance(got, tuple) else (got,)))
         if got_shape != want_shape:
             problems.append(f"{layer.name}: torch shape {got_shape}, convcalc {want_shape}")
         modules = [getattr(model, attr) for attr, _ in item.modules]
@@ -94,7 +94,9 @@ def test_export_matches_torch_layer_by_layer(path):
             )
     assert not problems, "\n".join(problems)
     assert {name for name, _ in model.named_children()} == owned, "a module belongs to no spec layer"
-    assert tuple(values["__output__"].shape) == (1, *report.output_shape.in_layout("chw"))
+    outputs = values["__output__"] if isinstance(values["__output__"], tuple) else (values["__output__"],)
+    inference = [o for o in report.outputs if not o.training_only]  # the model runs in eval mode
+    assert [tuple(o.shape) for o in outputs] == [(1, *o.shape.in_layout("chw")) for o in inference]
     assert sum(p.numel() for p in model.parameters()) == report.trainable_params
     assert _running_stats(model) == report.non_trainable_params
 

@@ -134,8 +134,8 @@ def torch_avg_pool_padding(draft: Draft) -> None:
 
 @adapter("pytorch", "flatten_first")
 def torch_flatten_first(draft: Draft) -> None:
-    """A Linear layer acts on the last axis: a multi-axis input is flattened first."""
-    if draft.rank:
+    """A Linear layer acts on the last axis: a multi-axis input is flattened first (unless dense's axis: says which)."""
+    if draft.rank and draft.values.get("axis") is None:
         draft.x = f"torch.flatten({draft.x}, 1)"
         draft.notes.append("flattened first, in (C, H, W) order" + (" (Keras flattens (H, W, C); the count is the same)" if draft.layout == "hwc" else ""))
 
@@ -285,8 +285,8 @@ def keras_adaptive_as_fixed(draft: Draft) -> None:
 
 @adapter("keras", "flatten_first")
 def keras_flatten_first(draft: Draft) -> None:
-    """Keras Dense acts on the last axis only: a multi-axis input goes through Flatten first."""
-    if draft.rank:
+    """Keras Dense acts on the last axis only: a multi-axis input goes through Flatten first (unless axis: says which)."""
+    if draft.rank and draft.values.get("axis") is None:
         var, name = draft.extra("_flat"), draft.extra("_flatten")
         draft.before.append(f'{var} = layers.Flatten(name="{name}")({draft.x})  # Dense alone would act on the last axis only')
         draft.x = var
@@ -309,3 +309,6 @@ def keras_tf_lrn(draft: Draft) -> None:
     draft.after.append(f'{draft.ident} = layers.Lambda(lambda t: {body}, name="{draft.ident}")({draft.x})'
                        "  # needs TensorFlow (import tensorflow as tf)")
     draft.imports.add("import tensorflow as tf")
+
+
+from . import adapters_blocks  # noqa: E402,F401  (the modern-block kinds register theirs)

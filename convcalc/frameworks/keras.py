@@ -11,7 +11,8 @@ from .naming import Names, docstring_text
 
 def keras_lines(layer: LayerReport, report: NetworkReport, names: Names) -> tuple[list[str], set[str]]:
     """One layer's lines of build_model, and the import lines they need."""
-    inputs = ["inputs" if name == "input" else names.of[name] for name in layer.inputs]
+    inputs = ["inputs" if name == "input" else names.of[name] + ("" if port is None else f"[{port}]")
+              for name, port in zip(layer.inputs, layer.spec.ports or (None,) * len(layer.inputs))]
     draft = Draft(layer, "keras", report, names, inputs)
     declared = counterpart_for(draft)
     for name in declared.adapters:
@@ -27,6 +28,24 @@ def keras_lines(layer: LayerReport, report: NetworkReport, names: Names) -> tupl
         lines.append(line + (f"  # {draft.line_comment}" if draft.line_comment else ""))
         x = out
     return lines + draft.after, draft.imports
+
+
+def _outputs(report: NetworkReport, names: Names) -> str:
+    """The model's outputs: the spec's (training-only heads included: Keras trains them), or its last
+    layer; and every branch that ends elsewhere (a side head), since Keras keeps only the layers that
+    lead to an output, so that the model holds every layer convcalc counts."""
+    def text(output) -> str:
+        return names.of[output.layer.name] + ("" if output.label == output.layer.name else f"[{output.label.rsplit('.', 1)[1]}]")
+
+    last = report.layers[-1]
+    if report.spec.outputs:
+        main, covered = [text(o) for o in report.outputs], {o.layer.name for o in report.outputs}
+    else:
+        main, covered = [names.of[last.name] + ("[0]" if last.outcome.outputs else "")], {last.name}
+    read = {name for layer in report.layers for name in layer.inputs}
+    ends = [names.of[layer.name] for layer in report.layers if layer.name not in read and layer.name not in covered]
+    every = main + ends
+    return every[0] if len(every) == 1 else "[" + ", ".join(every) + "]"
 
 
 def to_keras(report: NetworkReport) -> str:
@@ -62,9 +81,7 @@ def to_keras(report: NetworkReport) -> str:
     lines += [f"    {line}" for line in body]
     # Keras keeps only the layers that lead to an output: a branch that ends elsewhere (a side head)
     # is an output too, so that the model holds every layer convcalc counts.
-    read = {name for layer in report.layers for name in layer.inputs}
-    ends = [names.of[layer.name] for layer in report.layers[:-1] if layer.name not in read]
-    outputs = names.of[report.layers[-1].name] if not ends else "[" + ", ".join([names.of[report.layers[-1].name], *ends]) + "]"
+    outputs = _outputs(report, names)
     lines += [
         f'    return keras.Model(inputs, {outputs}, name="{model_name}")',
         "",

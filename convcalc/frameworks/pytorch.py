@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..engine import LayerReport, NetworkReport
 from .adapters import ADAPTERS
+from .adapters_blocks import HELPERS as BLOCK_HELPERS
 from .draft import Draft, check_numeric, counterpart_for
 from .naming import Names, class_name, docstring_text
 
@@ -35,12 +36,14 @@ class ChannelLayerNorm(nn.LayerNorm):
     def forward(self, x):
         return super().forward(x.movedim(1, -1)).movedim(-1, 1)
 ''',
+    **BLOCK_HELPERS,
 }
 
 
 def torch_layer(layer: LayerReport, report: NetworkReport, names: Names) -> tuple[TorchLayer, set[str]]:
     """One layer's modules and forward expression, from its kind's declaration (and helpers it needs)."""
-    inputs = ["x" if name == "input" else names.of[name] for name in layer.inputs]
+    inputs = ["x" if name == "input" else names.of[name] + ("" if port is None else f"[{port}]")
+              for name, port in zip(layer.inputs, layer.spec.ports or (None,) * len(layer.inputs))]
     draft = Draft(layer, "pytorch", report, names, inputs)
     declared = counterpart_for(draft)
     for name in declared.adapters:
@@ -89,6 +92,25 @@ def _params_text(layer: LayerReport) -> str:
     return text
 
 
+def _output_text(output, names: dict[str, str]) -> str:
+    return names[output.layer.name] + ("" if output.label == output.layer.name else f"[{output.label.rsplit('.', 1)[1]}]")
+
+
+def _returns(report: NetworkReport, names: dict[str, str]) -> list[str]:
+    """The network's output; with several, a tuple; a training-only head only while training."""
+    outputs = report.outputs
+    if not report.spec.outputs and report.layers[-1].outcome.outputs:  # a split at the end: its first part
+        return [f"        return {names[report.layers[-1].name]}[0]"]
+    always = [_output_text(o, names) for o in outputs if not o.training_only]
+    lines = []
+    if any(o.training_only for o in outputs):
+        every = ", ".join(_output_text(o, names) for o in outputs)
+        lines.append("        if self.training:  # the training-only heads too")
+        lines.append(f"            return {every}")
+    lines.append(f"        return {', '.join(always)}")
+    return lines
+
+
 def to_pytorch(report: NetworkReport) -> str:
     """A self-contained Python module defining the network as an ``nn.Module``."""
     realised, helpers = torch_layers(report)
@@ -134,7 +156,7 @@ def to_pytorch(report: NetworkReport) -> str:
     lines += ["", "    def forward(self, x):", f"        # x: (N, {torch_input})"]
     for layer, item in zip(report.layers, realised):
         lines.append(f"        {item.ident} = {item.expression}  # {_torch_shape(layer)}")
-    lines.append(f"        return {realised[-1].ident}")
+    lines += _returns(report, names)
     lines += [
         "",
         "",

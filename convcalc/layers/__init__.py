@@ -22,7 +22,7 @@ from .registry import (
 from .windows import axis_pads, per_axis, sliding_window
 
 # Each family registers its kinds when imported, in the order `convcalc types` lists them.
-from . import convolutional, local, pooling, core, resizing, normalization, activations, merging  # noqa: E402,F401  isort: skip
+from . import convolutional, local, pooling, core, resizing, rearranging, normalization, scaling, activations, merging  # noqa: E402,F401  isort: skip
 
 __all__ = [
     "KINDS", "REQUIRED", "Arg", "LayerContext", "LayerKind", "Outcome", "all_names", "argument_aliases", "axes_word", "axis_pads", "dims",

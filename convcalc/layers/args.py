@@ -72,7 +72,7 @@ def declaring(names: Iterable[str] | None) -> Iterator[None]:
         _READING.declared = before
 
 FLOAT_EXACT = 10**15  # the largest whole float taken as a size: every number of 15 digits reads back as written
-PADDING_WORDS = ("same", "valid")
+PADDING_WORDS = ("same", "valid", "full")
 
 
 def _symbol(text: str) -> Size:
@@ -216,7 +216,7 @@ def offsets(value: Any, what: str) -> tuple[Size, ...] | Size:
 
 
 def padding(value: Any, what: str) -> Any:
-    """'same', 'valid', an int, one per axis, or one [before, after] pair per axis."""
+    """'same', 'valid', 'full', an int, one per axis, or one [before, after] pair per axis."""
     if isinstance(value, str) and value.strip().lower() in PADDING_WORDS:
         return value.strip().lower()
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) for v in value):
@@ -230,7 +230,7 @@ def padding(value: Any, what: str) -> Any:
         return _size_list(value, what, lambda v, w: _plain_int(v, w, 0, PADDING_WORDS))
     except ArgError as exc:
         raise ArgError(
-            f"{what} must be 'same', 'valid', an integer ≥ 0, one per axis, or [before, after] pairs; got {value!r}",
+            f"{what} must be 'same', 'valid', 'full', an integer ≥ 0, one per axis, or [before, after] pairs; got {value!r}",
             exc.hint,
         ) from None
 
@@ -308,6 +308,63 @@ def dims(value: Any, what: str) -> tuple[Size, ...]:
     if not isinstance(value, (list, tuple)) or not value:
         raise ArgError(f"{what} must be a list of sizes such as [7, 7, 64], got {value!r}")
     return tuple(-1 if v == -1 and not isinstance(v, bool) else positive(v, what) for v in value)
+
+
+# Interpolation modes as PyTorch (F.interpolate's mode) and Keras (UpSampling2D's and Resizing's
+# interpolation) write them -> (canonical name, the spatial ranks it works on, neighbours per axis).
+INTERPOLATIONS = {
+    "nearest": ("nearest", None, 1),
+    "nearest-exact": ("nearest-exact", None, 1),
+    "linear": ("linear", None, 2),  # PyTorch's name on a 1D input; convcalc takes it on any rank
+    "bilinear": ("bilinear", (2,), 2),
+    "trilinear": ("trilinear", (3,), 2),
+    "bicubic": ("bicubic", (2,), 4),
+    "area": ("area", None, None),
+}
+
+
+def interpolation(value: Any, what: str) -> str:
+    """nearest, nearest-exact, linear, bilinear, trilinear, bicubic or area (PyTorch's and Keras' names)."""
+    key = str(value).strip().lower().replace("_", "-") if isinstance(value, str) else None
+    if key not in INTERPOLATIONS:
+        raise ArgError(f"{what} must be one of {', '.join(INTERPOLATIONS)}, got {value!r}")
+    return INTERPOLATIONS[key][0]
+
+
+def layer_name(value: Any, what: str) -> str:
+    """The name of a layer above (as `from:` names one)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+        raise ArgError(f"{what} must name a layer above, got {value!r}", f"e.g. {what}: input")
+    return str(value).strip()
+
+
+def axis_order(value: Any, what: str) -> tuple[int, ...]:
+    """A new order of the axes, e.g. [1, 2, 0]: whole numbers ≥ 0, none repeated (checked against the input later)."""
+    if isinstance(value, str):
+        value = _size_list(value, what, lambda v, w: v)
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ArgError(f"{what} must list axes, e.g. [1, 2, 0], got {value!r}")
+    order = []
+    for v in value:
+        if isinstance(v, bool) or not is_int(v) or v < 0:
+            raise ArgError(f"{what} must list whole numbers ≥ 0, got {v!r}")
+        order.append(v)
+    if len(set(order)) != len(order):
+        raise ArgError(f"{what} names an axis twice: {order}")
+    return tuple(order)
+
+
+def axis_or_channels(value: Any, what: str) -> int | str | None:
+    """An axis of the spec's layout (an integer, negative from the end), or the word channels."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lower() in ("channels", "channel", "c"):
+        return "channels"
+    if isinstance(value, str) and value.strip().lower() == "last":
+        return -1
+    if isinstance(value, bool) or not is_int(value):
+        raise ArgError(f"{what} must be an axis of the layout (e.g. -1) or channels, got {value!r}")
+    return value
 
 
 class Arg(NamedTuple):

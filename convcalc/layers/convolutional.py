@@ -45,7 +45,8 @@ class _Conv(LayerKind):
     onnx = ("Conv",)
     macs_rule, flops_rule, receptive_field = "output elements × (C_in/groups) × kernel volume", _BIAS_FLOPS, "window"
     rule = ("H2 = ⌊(H1 − F + 2P)/S⌋ + 1 on each spatial axis (W2 alike); D2 = K; weights = F·F·D1·K, biases = K "
-            "(one F per spatial axis); with dilation r, F becomes r·(F − 1) + 1; with groups g, D1 becomes D1/g")
+            "(one F per spatial axis); with dilation r, F becomes r·(F − 1) + 1; with groups g, D1 becomes D1/g; "
+            "padding: full is P = r·(F − 1)")
 
     def infer(self, args, inputs, ctx):
         shape = self.check_inputs(inputs, ctx)

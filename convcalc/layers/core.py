@@ -1,9 +1,9 @@
 """The fully connected layer, and the layers that reshape or drop values without learning: flatten, reshape, dropout."""
 
 
-from ..arith import dot, factor, fmt, is_int, product
+from ..arith import dot, factor, fmt, is_int, product, show
 from ..shapes import Shape
-from .args import Arg, dims, flag, positive, rate
+from .args import Arg, axis_or_channels, dims, flag, positive, rate
 from .counterparts import Module, Param, also, counterpart, function
 from .registry import DATA_MOVEMENT, LayerKind, Outcome, register
 from .windows import bias_terms
@@ -15,23 +15,33 @@ class Dense(LayerKind):
     name = "dense"
     aliases = ("linear", "fc", "fullyconnected", "innerproduct")
     primary = "units"
-    args = (Arg("units", positive, doc="output neurons"), Arg("bias", flag, True, "one bias per unit"))
-    summary = "fully connected layer; a multi-axis input is flattened first"
-    rule = "N2 = units; weights = N1·N2 (N1 inputs, flattened), biases = N2"
-    pytorch = counterpart("nn.Linear", Param("in_features", "in.numel", positional=True), Param("out_features", "units", positional=True),
-                          Param("bias", "bias", True), adapters=("flatten_first",))
-    keras = counterpart("Dense", Param("units", "units", positional=True), Param("use_bias", "bias", True), adapters=("flatten_first",))
+    args = (
+        Arg("units", positive, doc="output neurons"),
+        Arg("bias", flag, True, "one bias per unit"),
+        Arg("axis", axis_or_channels, None, "act on this axis at every other position (channels, or -1: PyTorch Linear and "
+            "Keras Dense act on the last axis); none: flatten a multi-axis input first", "none"),
+    )
+    summary = "fully connected layer; a multi-axis input is flattened first (said in the table), or axis: acts on one axis"
+    rule = "N2 = units; weights = N1·N2 (N1 inputs, flattened; with axis: N1 is that axis' size), biases = N2"
+    pytorch = counterpart("nn.Linear", Param("in_features", "in_features", positional=True), Param("out_features", "units", positional=True),
+                          Param("bias", "bias", True), adapters=("linear_axis", "flatten_first"))
+    keras = counterpart("Dense", Param("units", "units", positional=True), Param("use_bias", "bias", True),
+                        adapters=("dense_axis", "flatten_first"))
     onnx = ("Gemm",)
-    macs_rule, flops_rule, receptive_field = "inputs × units", "2·MACs + units (bias)", "none"
+    macs_rule, flops_rule, receptive_field = "inputs × units (axis: × the other positions)", "2·MACs + units (bias, at each position)", "dense"
 
     def infer(self, args, inputs, ctx):
         shape = inputs[0]
         units = args["units"]
+        if args["axis"] is not None and shape.rank:
+            return self._on_axis(args, shape, ctx)
         n_in = shape.numel()
         notes = [f"N2 = units = {fmt(units)}"]
+        remarks = ()
         if shape.rank:
-            dims_text = " × ".join(map(factor, shape.in_layout(ctx.layout)))
-            notes.insert(0, f"N1 = {dims_text} = {fmt(n_in)} inputs (flattened)")
+            dims = shape.in_layout(ctx.layout)
+            notes.insert(0, f"N1 = {' × '.join(map(factor, dims))} = {fmt(n_in)} inputs (flattened)")
+            remarks = (f"flattens {'·'.join(map(factor, dims))} = {fmt(n_in)} inputs",)
         weights = n_in * units
         return Outcome(
             Shape((), units),
@@ -40,6 +50,29 @@ class Dense(LayerKind):
             param_terms=bias_terms(dot(n_in, units), units, args["bias"]),
             notes=tuple(notes),
             macs=weights,
+            weight_terms=dot(n_in, units),
+            remarks=remarks,
+        )
+
+    def _on_axis(self, args, shape, ctx):
+        from .rearranging import axis_letter, layout_axis
+
+        units = args["units"]
+        internal = layout_axis(shape, args["axis"], ctx)
+        dims = [*shape.spatial, shape.channels]
+        n_in = dims[internal]
+        dims[internal] = units
+        out = Shape(tuple(dims[:-1]), dims[-1])
+        label = axis_letter(shape, internal, "1")
+        positions = shape.numel() // n_in if is_int(shape.numel()) and is_int(n_in) else shape.numel() / n_in
+        weights = n_in * units
+        return Outcome(
+            out,
+            weights,
+            units if args["bias"] else 0,
+            param_terms=bias_terms(dot(n_in, units), units, args["bias"]),
+            notes=(f"{label} = {show(n_in)} → {label[0]}2 = units = {show(units)} at each of {fmt(positions)} positions",),
+            macs=positions * weights,
             weight_terms=dot(n_in, units),
         )
 

@@ -4,13 +4,14 @@ Every output position has its own filters: the output shape is a convolution's, 
 convolution's times the number of output positions, and there is one bias per position and filter
 (Keras 2: "(30*30)*(3*3*3*64) + (30*30)*64 parameters"). CS231n's notes count AlexNet's first layer
 this way to show what parameter sharing saves: 55·55·96 neurons with 11·11·3 + 1 parameters each,
-105,705,600 in all. Keras 3 removed these layers and PyTorch never had one, so export refuses them.
+105,705,600 in all. Keras 3 removed these layers and PyTorch never had one, so export to Keras refuses them
+and export to PyTorch writes a small class that unfolds the windows.
 """
 
 from ..arith import dot, fmt, product
 from ..shapes import Shape
 from .args import Arg, flag, positive, sizes
-from .counterparts import NoCounterpart
+from .counterparts import NoCounterpart, Param, counterpart
 from .registry import LayerKind, Outcome, register
 from .windows import SIZE_ARGS, depth_note, per_axis, sliding_window
 
@@ -28,8 +29,11 @@ class _LocallyConnected(LayerKind):
     summary = "locally connected layer (Keras 2 LocallyConnected): a convolution's windows, with no parameter sharing"
     rule = ("H2 = ⌊(H1 − F + 2P)/S⌋ + 1 on each spatial axis (W2 alike); D2 = K; weights = H2·W2·F·F·D1·K, "
             "biases = H2·W2·K (one set per output position: no parameter sharing)")
-    pytorch = NoCounterpart("PyTorch has no locally connected layer (no module keeps one filter per position)",
-                            "export the network without it, or write the layer with torch.nn.functional.unfold")
+    pytorch = counterpart("LocallyConnected{rank}d", Param("in_channels", "in.channels", positional=True),
+                          Param("out_channels", "filters", positional=True), Param("size_out", "size_out", positional=True),
+                          Param("kernel_size", "kernel", form="axes"), Param("stride", "stride", 1, "axes"),
+                          Param("padding", "pad", 0), Param("bias", "bias", True), adapters=("locally_connected",),
+                          note="PyTorch has no locally connected layer: a small class that unfolds the windows")
     keras = NoCounterpart("Keras 3 removed LocallyConnected1D/2D (Keras 2.x had them)",
                           "export the network without it, or use Keras 2's LocallyConnected layers by hand")
     onnx = ()

@@ -66,6 +66,8 @@ class Outcome(NamedTuple):
     macs: Size = 0  # multiply-accumulates, counted as torchvision and fvcore do (no bias)
     weight_terms: str = ""  # the weights alone, "11·11·3·96", for --explain and check
     param_notes: tuple[str, ...] = ()  # lines before the count: "each filter is 11·11·3 = 363 weights, spanning all 3 input channels"
+    outputs: tuple[Shape, ...] = ()  # a layer with several outputs (split): all of them; shape is the first
+    remarks: tuple[str, ...] = ()  # what the table and JSON say beside the figures: "flattens 7·7·512 = 25,088 inputs"
 
     @property
     def trainable(self) -> Size:
@@ -84,6 +86,7 @@ class LayerContext(NamedTuple):
     type: str
     layout: str = "hwc"
     input_names: tuple[str, ...] = ()
+    shapes: Mapping[str, Shape] | None = None  # the outputs computed so far, by name (resize's like:)
 
     def error(self, problem: str, hint: str | None = None) -> SpecError:
         return SpecError(problem, hint=hint, layer_index=self.index, layer_name=self.name, layer_type=self.type)
@@ -123,7 +126,7 @@ class LayerKind:
     # Its costs, read by convcalc/costs.py (whose FLOP_RULES table, in the docs, is written from
     # these): the MACs and FLOPs conventions in words; FLOPs per output element for an element-wise
     # kind (``flops_rule`` then says what they are); how the receptive field passes through it
-    # (costs.FIELD_RULES: window, pointwise, pad, upsample, adaptive, merge, join, none).
+    # (costs.FIELD_RULES: window, pointwise, pad, upsample, adaptive, merge, join, dense, none).
     macs_rule: ClassVar[str] = "0"
     flops_rule: ClassVar[str] = "2·MACs + output elements with a bias (bias adds)"
     flops_per_element: ClassVar[int | None] = None

@@ -25,6 +25,9 @@ def per_axis(value: Any, rank: int, what: str, ctx: LayerContext) -> tuple[Size,
 def axis_pads(value: Any, rank: int, ctx: LayerContext) -> tuple[tuple[Size, Size], ...]:
     if value == "valid":
         return ((0, 0),) * rank
+    if value == "full":
+        raise ctx.error("padding: full is for convolutions (every overlap of kernel and input)",
+                        "give the padding as a number of zeros per side")
     if isinstance(value, tuple) and value and value[0] == "pairs":
         pairs = value[1]
         if len(pairs) != rank:
@@ -55,7 +58,12 @@ def sliding_window(
         for axis, size, k, s, d in zip(shape.axis_names, shape.spatial, kernel, stride, dilation):
             steps.append(same_axis(axis, size, k, s, d))
         return tuple(steps)
-    pads = axis_pads(args["padding"], rank, ctx)
+    if args["padding"] == "full":  # every partial overlap: D·(F − 1) zeros on each side (NumPy/Theano 'full')
+        if pytorch_pool_padding:
+            raise ctx.error("padding: full is for convolutions", "pooling pads at most half its window: give a number, 'same' or 'valid'")
+        pads = tuple((d * (k - 1), d * (k - 1)) for k, d in zip(kernel, dilation))
+    else:
+        pads = axis_pads(args["padding"], rank, ctx)
     for axis, size, k, s, d, (before, after) in zip(shape.axis_names, shape.spatial, kernel, stride, dilation, pads):
         window = d * (k - 1) + 1
         if pytorch_pool_padding and is_int(before) and is_int(after) and is_int(k) and max(before, after) > k // 2:
@@ -121,6 +129,6 @@ def filter_note(kernel: tuple[Size, ...], c_in: Size, channels: Size, groups: Si
 
 SIZE_ARGS = dict(
     stride=Arg("stride", sizes, 1, "step of the window; one per axis allowed"),
-    padding=Arg("padding", padding, 0, "zeros added on each side; 'same', 'valid', per axis or [before, after] pairs"),
+    padding=Arg("padding", padding, 0, "zeros added on each side; 'same', 'valid', 'full' (D·(F − 1) a side), per axis or [before, after] pairs"),
     dilation=Arg("dilation", sizes, 1, "spacing between kernel taps"),
 )

@@ -145,7 +145,7 @@ COLUMNS: dict[str, Column] = {
         Column("index", "#", _tree(0), True, "the layer's position in the spec (a block: its range)"),
         Column("name", "Layer", _tree(1), doc="the layer's name"),
         Column("type", "Type", _tree(2), doc="the layer kind (and where it reads from, when not the row above)"),
-        Column("inputs", "From", lambda s, r, c: ", ".join(s.layers[0].inputs) if s.layers and not s.is_block else "",
+        Column("inputs", "From", lambda s, r, c: ", ".join(s.layers[0].input_labels) if s.layers and not s.is_block else "",
                doc="the layers it reads"),
         Column("shape", "Output shape", _tree(3), doc="the output shape of one sample"),
         Column("params", "Params", _tree(4), True, "parameters"),
@@ -220,7 +220,10 @@ def cost_lines(costs: NetworkCosts) -> list[str]:
         notes = ([human(count, label)] if is_int(count) and count >= 1000 else []) + ([convention] if convention else [])
         return f"{text} ({'; '.join(notes)})" if notes else text
 
-    return [line("MACs", costs.total_macs), line("FLOPs", costs.total_flops, WORDS[costs.flops_convention])]
+    lines = [line("MACs", costs.total_macs), line("FLOPs", costs.total_flops, WORDS[costs.flops_convention])]
+    if costs.training_only:
+        lines.append(f"Training-only head: {fmt(costs.training_only_macs)} MACs, {fmt(costs.training_only_flops)} FLOPs more")
+    return lines
 
 
 def memory_lines(costs: NetworkCosts) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..arith import fmt, is_int, total
+from ..arith import fmt, is_int
 from ..engine import LayerReport, NetworkReport, param_formula, value
 
 if TYPE_CHECKING:  # costs is loaded only when a format needs it
@@ -15,11 +15,11 @@ def layer_record(layer: LayerReport, cost: LayerCost, layout: str) -> dict[str, 
     """Everything known about one layer, with exact integers (symbolic sizes as text)."""
     out = layer.outcome
     field = cost.receptive_field
-    return {
+    record = {
         "index": layer.index,
         "name": layer.name,
         "type": layer.type,
-        "inputs": list(layer.inputs),
+        "inputs": list(layer.input_labels),
         "path": list(layer.spec.path),
         "input_shape": [value(d) for d in layer.input_shapes[0].in_layout(layout)],
         "output_shape": [value(d) for d in out.shape.in_layout(layout)],
@@ -41,6 +41,17 @@ def layer_record(layer: LayerReport, cost: LayerCost, layout: str) -> dict[str, 
             for f in field
         ],
     }
+    if out.remarks:  # what the row does not show: "flattens 7·7·512 = 25,088 inputs"
+        record["remarks"] = list(out.remarks)
+    if out.outputs:  # a split: every output, as later layers name them (NAME.0, NAME.1, …)
+        record["output_shapes"] = [[value(d) for d in shape.in_layout(layout)] for shape in out.outputs]
+    return record
+
+
+def _with_flag(record: dict[str, Any], training_only: bool) -> dict[str, Any]:
+    if training_only:  # only a training-only output needs it: left out of total_macs and inference memory
+        record["training_only"] = True
+    return record
 
 
 
@@ -83,14 +94,19 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
         "output_shape": [value(d) for d in report.output_shape.in_layout(layout)],
         "symbols": report.symbols,  # the letters the sizes use; valid_when: for which values every size is ≥ 1
         "valid_when": [str(condition) for condition in report.conditions],
-        "layers": (layer_record(layer, cost, layout) for layer, cost in zip(report.layers, costs.layers)),
+        "outputs": [{"name": o.label, "shape": [value(d) for d in o.shape.in_layout(layout)], "training_only": o.training_only}
+                    for o in report.outputs],
+        "layers": (_with_flag(layer_record(layer, cost, layout), flag)
+                   for layer, cost, flag in zip(report.layers, costs.layers, costs.training_only or (False,) * len(report.layers))),
         "total_params": value(trainable + non_trainable),
         "trainable_params": value(trainable),
         "non_trainable_params": value(non_trainable),
-        "total_macs": value(total(layer.outcome.macs for layer in report.layers)),
+        "total_macs": value(costs.total_macs),  # a training-only head left out (it is in training_only_macs)
         "warnings": [{"index": layer.index, "name": layer.name, "message": text} for layer, text in report.warnings],
         "total_flops": value(costs.total_flops),
         "flops_convention": _flops_words(costs.flops_convention),
+        **({"training_only_macs": value(costs.training_only_macs), "training_only_flops": value(costs.training_only_flops)}
+           if costs.training_only else {}),
         "memory": {
             "dtype": m.dtype,
             "bytes_per_element": m.bytes_per_element,
@@ -189,8 +205,8 @@ def totals_lines(report: NetworkReport) -> list[str]:
     """The parameter totals, saying whose count they follow where frameworks differ: PyTorch keeps
     BatchNorm's moving statistics as buffers, not parameters (torchinfo's total leaves them out);
     Keras counts them as non-trainable weights. The spec's layout names the framework. A symbolic spec
-    adds its symbols and the sizes it is valid for."""
-    return _param_lines(report) + symbol_lines(report)
+    adds its symbols and the sizes it is valid for; a spec that names its outputs, each output."""
+    return _param_lines(report) + symbol_lines(report) + output_lines(report)
 
 
 def _param_lines(report: NetworkReport) -> list[str]:
@@ -205,6 +221,26 @@ def _param_lines(report: NetworkReport) -> list[str]:
     statistics = "BatchNorm statistics" if kinds == {"batchnorm"} else "buffers"
     return [f"Total params: {fmt(trainable + frozen)} (as Keras counts: {statistics} included)",
             f"Trainable params: {fmt(trainable)}", f"Non-trainable params: {fmt(frozen)}"]
+
+
+def output_lines(report: NetworkReport) -> list[str]:
+    """'Outputs: fc (1000,); aux.fc (1000,) (training only)' when the spec names its outputs."""
+    if not report.spec.outputs:
+        return []
+    layout = report.shown_layout
+    text = "; ".join(f"{o.label} {o.shape.describe(layout)}" + (" (training only)" if o.training_only else "")
+                     for o in report.outputs)
+    lines = [f"Outputs: {text}"]
+    skipped = report.training_only_layers()
+    if skipped:
+        lines.append(f"The training-only head ({len(skipped)} layers) is left out of the MACs, FLOPs and inference memory; "
+                     "its parameters are counted")
+    return lines
+
+
+def remark_lines(report: NetworkReport) -> list[str]:
+    """What a layer does that its row does not show: 'layer 20 'fc' (dense): flattens 7·7·512 = 25,088 inputs'."""
+    return [f"layer {layer.index} '{layer.name}' ({layer.type}): {text}" for layer in report.layers for text in layer.outcome.remarks]
 
 
 GROUPED_NAMES = 12  # layers named in the one line of grouped rounding warnings
@@ -253,6 +289,8 @@ def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, *,
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     costs = network_costs(report, **cost_options) if columns is not None or depth is not None else None
+    if columns is None and report.spec.outputs:  # a spec that names its outputs: which rows are outputs
+        columns = _DEFAULT_CSV + ("network_output",)
     writer.writerows(_csv_rows(report, costs, columns or _DEFAULT_CSV, depth))
     return buffer.getvalue()
 
@@ -264,7 +302,7 @@ _CSV_HEADERS = {
     "memory": ["activation_bytes"], "param_memory": ["parameter_bytes"],
     "rf": ["rf_size", "rf_jump", "rf_start", "rf_exact"],
 }
-_SPLIT_HEADERS = {"trainable": ["trainable_params"], "non_trainable": ["non_trainable_params"]}
+_SPLIT_HEADERS = {"trainable": ["trainable_params"], "non_trainable": ["non_trainable_params"], "network_output": ["network_output"]}
 _DEFAULT_CSV = ("index", "name", "type", "shape", "params", "trainable", "non_trainable", "formula")
 
 
@@ -280,7 +318,7 @@ def _csv_units(report: NetworkReport, costs: Any, depth: int | None) -> Iterator
     layer_costs = costs.layers if costs is not None else [None] * len(report.layers)
     if depth is None:
         for layer, cost in zip(report.layers, layer_costs):
-            yield layer.index, layer.name, layer.type, ",".join(layer.inputs), param_formula(layer), (layer,), (cost,)
+            yield layer.index, layer.name, layer.type, ",".join(layer.input_labels), param_formula(layer), (layer,), (cost,)
         return
     position = 0
     for block in sorted((b for b in report.spec.blocks if b.depth == depth), key=lambda b: b.first):  # they never overlap
@@ -296,7 +334,7 @@ def _csv_units(report: NetworkReport, costs: Any, depth: int | None) -> Iterator
 
 
 def _csv_units_of(layer: LayerReport, layer_costs: Any) -> Iterator[tuple[Any, ...]]:
-    yield (layer.index, layer.name, layer.type, ",".join(layer.inputs), param_formula(layer), (layer,),
+    yield (layer.index, layer.name, layer.type, ",".join(layer.input_labels), param_formula(layer), (layer,),
            (layer_costs[layer.index - 1],))
 
 
@@ -316,9 +354,19 @@ def _csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...], depth
     def total(items: Any, what: Any) -> Any:
         return value(sum((what(item) for item in items), 0))
 
+    def layer_shape(unit: Any) -> str:
+        last = unit[5][-1]
+        return "+".join(shape_text(s) for s in last.output_shapes) if isinstance(unit[0], int) else shape_text(last.shape)
+
+    marks: dict[str, list[str]] = {}  # the network's outputs, by layer
+    for o in report.outputs if report.spec.outputs else ():
+        text = o.label + (" " + shape_text(o.shape) if o.label != o.layer.name else "")
+        marks.setdefault(o.layer.name, []).append(text + (" (training only)" if o.training_only else ""))
+
     cells: dict[str, Any] = {
         "index": lambda u: u[0], "name": lambda u: u[1], "type": lambda u: u[2], "inputs": lambda u: u[3],
-        "formula": lambda u: u[4], "shape": lambda u: shape_text(u[5][-1].shape),
+        "formula": lambda u: u[4], "shape": layer_shape,
+        "network_output": lambda u: "; ".join(marks.get(u[1], [])) if isinstance(u[0], int) else "",
         "params": lambda u: total(u[5], lambda layer: layer.outcome.params),
         "trainable": lambda u: total(u[5], lambda layer: layer.outcome.trainable),
         "non_trainable": lambda u: total(u[5], lambda layer: layer.outcome.non_trainable),
@@ -332,7 +380,7 @@ def _csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...], depth
     yield [header for key in columns for header in {**_CSV_HEADERS, **_SPLIT_HEADERS}[key]]
     first = {
         "index": 0, "name": "input", "type": "input", "inputs": "", "shape": shape_text(report.input_shape), "params": 0,
-        "trainable": 0, "non_trainable": 0, "formula": "", "macs": 0, "flops": 0, "param_memory": 0,
+        "trainable": 0, "non_trainable": 0, "formula": "", "macs": 0, "flops": 0, "param_memory": 0, "network_output": "",
         "memory": value(costs.memory.input_bytes) if costs is not None else 0,
         "rf": [1, 1, 0, "true"] if report.input_shape.rank else field_cells(None),  # a pixel sees itself
     }
@@ -362,7 +410,7 @@ def render_markdown(report: NetworkReport, columns: tuple[str, ...] | None = Non
     title = f"### {report.name}\n\n" if report.name else ""
     parts = [line(headers(columns)), "|" + "|".join("---:" if COLUMNS[k].right else ":---" for k in columns) + "|"]
     parts += [line(cells) for _, cells in rows(report, costs, columns, depth)]
-    text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals_lines(report) + cost_lines(costs)) + "\n"
+    text = title + "\n".join(parts) + "\n\n" + "  \n".join(totals_lines(report) + cost_lines(costs) + remark_lines(report)) + "\n"
     if report.warnings and not quiet:
         text += "\n" + "\n".join(f"- {w}" for w in warning_lines(report)) + "\n"
     return text

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from ..engine import NetworkReport
 from .ascii import ascii_text, can_write
-from .formats import totals_lines, warning_lines
+from .formats import remark_lines, totals_lines, warning_lines
 
 # The order in which the default columns claim room on a narrow terminal (the first three always).
 FIT_ORDER = ("name", "shape", "params", "index", "macs", "type", "formula", "flops", "memory", "param_memory", "rf", "inputs")
@@ -102,7 +102,7 @@ def table_lines(report: NetworkReport, width: int, depth: int | None = None, col
             for row, cells in rows(report, costs, keys, depth)]
     plan = fit(keys, headers, right, [cells for cells, _ in body], width, droppable=columns is None)
     lines = draw(plan, text(title), headers, right, body, HEAVY_HEAD if unicode else ASCII, width)
-    footer = totals_lines(report) + cost_lines(costs) + (memory_lines(costs) if show_memory else [])
+    footer = totals_lines(report) + cost_lines(costs) + (memory_lines(costs) if show_memory else []) + remark_lines(report)
     notes = [] if quiet else [*hidden_line(plan, width, bool(report.spec.blocks)), *warning_lines(report)]
     footer_lines = [(line, None) for item in footer for line in wrap_words(text(item), width, "  ")]
     footer_lines += [(line.replace("\u00a0", " "), "yellow") for item in notes

@@ -121,11 +121,12 @@ def tree_rows(report: NetworkReport, depth: int | None = None) -> list[Row]:
         level = len(layer.spec.path) + 1
         if depth is None or level <= depth:
             kind = layer.type
-            if len(layer.inputs) > 1 or layer.inputs != (previous,):
-                kind += " ← " + ", ".join(source_label(s, layer, report, positions, ends) for s in layer.inputs)
+            if len(layer.inputs) > 1 or layer.inputs != (previous,) or layer.spec.ports:
+                kind += " ← " + ", ".join(source_label(s, layer, report, positions, ends) + ("" if p is None else f".{p}")
+                                          for s, p in zip(layer.inputs, layer.spec.ports or (None,) * len(layer.inputs)))
             mark = " ⚠" if layer.warnings else ""
             rows.append(Row([str(layer.index), "  " * (level - 1) + _local(layer.name, layer.spec.path), kind,
-                             layer.shape.describe(layout) + mark, fmt(layer.outcome.params), param_formula(layer)],
+                             layer.shape_text(layout) + mark, fmt(layer.outcome.params), param_formula(layer)],
                             level, False, bool(layer.warnings)))
         previous = layer.name
     return rows

@@ -25,6 +25,7 @@ from .entries import activation_after, split_entry, unprintable
 from .inline import PROBLEM_MARK
 from .expressions import Env, substitute
 from .templates import least_layers
+from .inputs import InputFacts, ShapeTracker
 
 # The records below are plain classes with __slots__, not dataclasses: nothing compares, hashes
 # or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
@@ -70,7 +71,8 @@ class Expanded(NamedTuple):
     blocks: tuple[BlockSpec, ...]
 
 
-def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits = DEFAULT_LIMITS) -> Expanded:
+def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits = DEFAULT_LIMITS,
+           input_shape: Any = None, layout: str = "hwc") -> Expanded:
     # Found before any work: 21 templates that each use the one before twice make 2**21 layers.
     for visits, bound, what in ((False, limits.layers, "layers"), (True, ENTRIES_PER_LAYER * limits.layers, "entries")):
         least = least_layers(layers, templates, visits=visits, max_nesting=limits.depth)
@@ -78,6 +80,8 @@ def expand(layers: list[Any], templates: Mapping[str, Template], limits: Limits 
             text = f"{least:,}" if least < 10**15 else f"about 10^{len(str(least)) - 1}"
             raise limit_error("layers", f"the blocks expand to at least {text} {what}", limits, where="layers")
     expander = _Expander(templates, limits)
+    if input_shape is not None:  # what $in.channels needs: shapes computed as templates ask for them
+        expander.tracker = ShapeTracker(input_shape, layout, expander.nodes, expander.resolve)
     expander.group(layers, (), (), "input", Env(limits=limits))
     return expander.finish()
 
@@ -96,6 +100,9 @@ class _Expander:
         self.used: set[str] = set()
         self.stack: list[str] = []  # the templates being expanded, to catch one that uses itself
         self.redirect: dict[str, str] = {}  # a layer with activation= -> its activation layer, what its name means
+        self.positions: dict[str, int] = {}  # full node name -> index, as nodes are added
+        self.block_ranges: dict[str, BlockSpec] = {}  # filled by finish(); resolve's messages read it
+        self.tracker: ShapeTracker | None = None
 
     # ---- errors and names
 
@@ -288,7 +295,7 @@ class _Expander:
             raise limit_error("layers", f"repeat {times:,} times", self.limits, where=f"layer {self.next_index}")
         output = block_input
         for copy in range(times):
-            inner = Env({**env.values, REPEAT_INDEX: copy}, env.owner, env.limits)
+            inner = Env({**env.values, REPEAT_INDEX: copy}, env.owner, env.limits, env.facts)
             output = self.sub_group(layers, str(copy), "group", scope, path, output, inner, fail)
         return output
 
@@ -307,7 +314,7 @@ class _Expander:
             raise fail(f"missing parameter '{missing[0]}'", f"{template.name} needs: {', '.join(template.required)}")
         if template.name in self.stack:
             raise fail(f"block '{template.name}' uses itself", "a block cannot contain itself")
-        inner_env = Env({**template.defaults, **options}, template.name, env.limits)
+        inner_env = Env({**template.defaults, **options}, template.name, env.limits, self.input_facts(prev, full, template.name))
         self.stack.append(template.name)
         try:
             body = list(template.layers)
@@ -317,6 +324,20 @@ class _Expander:
                                    lambda s, p, i: self.group(body, s, p, i, inner_env))
         finally:
             self.stack.pop()
+
+    def input_facts(self, prev: Source, full: str, block: str):
+        """$in inside a template: its input's shape, computed the first time an expression asks."""
+        found: list[InputFacts] = []
+
+        def facts() -> InputFacts:
+            if not found:
+                if self.tracker is None:
+                    raise SpecError("$in needs the network's input shape", layer_index=self.next_index, layer_name=full)
+                reader = Node(self.next_index, block, {}, full, (), None)
+                found.append(InputFacts(self.tracker.shape_of(prev, reader), self.tracker.layout, block))
+            return found[0]
+
+        return facts
 
     def merge_kind(self, options, default: str, fail) -> str:
         merge = options.get("merge", default)
@@ -367,6 +388,8 @@ class _Expander:
             listed = [_Ref(str(s), scope, index) for s in sources]
         else:
             listed = sources  # build_layers reports it
+        if "like" in raw and isinstance(raw["like"], (str, int)) and not isinstance(raw["like"], bool):
+            raw["like"] = _Ref(str(raw["like"]), scope, index)  # a layer name (resize's like:), scoped as from: is
         if "activation" not in raw:  # the common case, before anything else is made
             return self.add_node(type_written, raw, full, path, listed, kind, family)
         activation = activation_after(raw, kind or family_args(family), self.failer(full, canonical))
@@ -384,7 +407,9 @@ class _Expander:
         if len(self.nodes) >= self.limits.layers:  # a block nested in a block … doubles with every level
             raise limit_error("layers", f"the blocks expand to more than {self.limits.layers:,} layers", self.limits,
                               where=f"layer {self.next_index}")
-        self.nodes.append(Node(self.next_index, type_written, raw, full, path, sources, kind, family))
+        index = len(self.nodes) + 1
+        self.positions[full] = index
+        self.nodes.append(Node(index, type_written, raw, full, path, sources, kind, family))
         self.used.add(full)
         return full
 
@@ -397,9 +422,11 @@ class _Expander:
         for node in self.nodes:
             if isinstance(node.sources, list):  # a list of bad values stays as written: build_layers reports it
                 node.sources = [self.resolve(s, node) for s in node.sources]
+            if isinstance(node.raw.get("like"), _Ref):
+                node.raw["like"] = self.resolve(node.raw["like"], node, key="like")
         return Expanded(tuple(self.nodes), blocks)
 
-    def resolve(self, source: Source, node: Node, depth: int = 0) -> Any:
+    def resolve(self, source: Source, node: Node, depth: int = 0, key: str = "from") -> Any:
         """The full node name a source means, seen from the node reading it."""
         if not isinstance(source, _Ref):
             return source
@@ -413,8 +440,14 @@ class _Expander:
                 return self.redirect.get(candidate, candidate)
             if candidate in self.aliases and self.aliases[candidate][1] <= source.position:
                 return self.resolve(self.aliases[candidate][0], node, depth + 1)
+        port = re.fullmatch(r"(.+)\.(\d+)", source.text)  # split1.0: output 0 of the layer split1
+        if port and key == "from":
+            target = self.resolve(_Ref(port.group(1), source.scope, source.position), node, depth + 1, key)
+            if target in self.positions:
+                return f"{target}.{port.group(2)}"
+
         def fail(problem: str, hint: str) -> SpecError:
-            return SpecError(f"from '{source.text}' {problem}", hint=hint, layer_index=node.index, layer_name=node.name, layer_type=node.type)
+            return SpecError(f"{key} '{source.text}' {problem}", hint=hint, layer_index=node.index, layer_name=node.name, layer_type=node.type)
 
         for candidate in candidates:  # not visible from here: say why
             if candidate in self.positions:

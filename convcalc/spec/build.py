@@ -7,8 +7,8 @@ from ..errors import ArgError, SpecError, did_you_mean
 from ..layers import LayerKind, family_args, positive
 from ..layers.args import declaring, valid_declaration
 from ..limits import DEFAULT_LIMITS, Limits, limit_error
-from ..shapes import LAYOUTS
-from .records import MAPPINGS, TOP_LEVEL_KEYS, EXPECT_LAYER_KEYS, EXPECT_TOP_KEYS, LayerSpec, NetworkSpec
+from ..shapes import LAYOUTS, Shape
+from .records import MAPPINGS, OUTPUT_KEYS, TOP_LEVEL_KEYS, EXPECT_LAYER_KEYS, EXPECT_TOP_KEYS, LayerSpec, NetworkSpec, OutputSpec
 from .blocks import expand  # blocks become plain nodes with dotted names and paths
 from .templates import read_templates
 from .entries import check_expect, type_name, unprintable
@@ -66,12 +66,56 @@ def _build(document: Any, chosen: str, source: str, limits: Limits) -> NetworkSp
     if name is not None and not str(name).isprintable():
         raise where_error(f"the network's name {str(name)!r} holds {unprintable(str(name))}", "name",
                            "write the name as one line of visible text")
-    expanded = expand(layers_doc, read_templates(document.get("blocks")), limits)
+    expanded = expand(layers_doc, read_templates(document.get("blocks")), limits, Shape.from_layout(input_dims, chosen), chosen)
     if not expanded.nodes:
         raise where_error("every layer is left out (if: false, or repeat 0 times)", "layers", "keep at least one layer")
     layers = build_layers(expanded.nodes)
     expect = check_expect(document.get("expect"), EXPECT_TOP_KEYS, lambda p, h: where_error(p, "expect", h))
-    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect)
+    outputs = _outputs(document.get("outputs"), layers, expanded.blocks)
+    return NetworkSpec(input_dims, layers, chosen, None if name is None else str(name), source, expanded.blocks, expect, outputs)
+
+
+def _outputs(value: Any, layers: tuple[LayerSpec, ...], blocks: tuple[Any, ...]) -> tuple[OutputSpec, ...]:
+    """`outputs: [fc, {from: aux.fc, training_only: true}]`: each a layer (or a block: its last layer)."""
+    if value is None:
+        return ()
+    example = "write e.g. 'outputs: [fc, {from: aux.fc, training_only: true}]'"
+    if not isinstance(value, list) or not value:
+        raise where_error(f"outputs must be a list of layer names, got {value!r}", "outputs", example)
+    names = {layer.name: layer for layer in layers}
+    block_outputs = {block.name: layers[block.last - 1].name for block in blocks}
+    found: list[OutputSpec] = []
+    for position, item in enumerate(value, start=1):
+        where = f"outputs[{position}]"
+        training_only = False
+        if isinstance(item, MAPPINGS):
+            for key in item:
+                if key not in OUTPUT_KEYS:
+                    raise where_error(f"unknown key '{key}'", where, did_you_mean(str(key), OUTPUT_KEYS) or f"an output takes: {', '.join(OUTPUT_KEYS)}")
+            if "from" not in item:
+                raise where_error("an output needs from: the layer it is", where, example)
+            training_only = item.get("training_only", False)
+            if not isinstance(training_only, bool):
+                raise where_error(f"training_only must be true or false, got {training_only!r}", where)
+            item = item["from"]
+        if isinstance(item, bool) or not isinstance(item, (str, int)):
+            raise where_error(f"an output names a layer, got {item!r}", where, example)
+        text = str(item)
+        layer, port = block_outputs.get(text, text), None
+        if layer not in names:
+            match = re.fullmatch(r"(.+)\.(\d+)", text)
+            if match and block_outputs.get(match.group(1), match.group(1)) in names:
+                layer, port = block_outputs.get(match.group(1), match.group(1)), int(match.group(2))
+            else:
+                raise where_error(f"output '{text}' names no layer", where,
+                                  did_you_mean(text, [*names, *block_outputs]) or "name a layer or block of the spec")
+        spec = OutputSpec(layer, port, training_only)
+        if any(o.label == spec.label for o in found):
+            raise where_error(f"output '{spec.label}' is listed twice", where, "list each output once")
+        found.append(spec)
+    if all(o.training_only for o in found):
+        raise where_error("every output is training-only", "outputs", "mark only the auxiliary heads training_only: true")
+    return tuple(found)
 
 
 def _declared_symbols(value: Any, given: bool) -> tuple[str, ...] | None:
@@ -131,9 +175,10 @@ def build_layers(nodes: tuple[Any, ...]) -> tuple[LayerSpec, ...]:
         )
         args = _parse_args(checker, raw, index, name, canonical)
         inputs = _resolve_sources(node.sources, specs, seen, nodes, index, name, canonical)
+        inputs, ports = _split_ports(inputs, seen)
         _check_arity(checker, inputs, index, name, canonical)
         seen[name] = index
-        specs.append(LayerSpec(index, name, canonical, args, inputs, family, node.path, expect))
+        specs.append(LayerSpec(index, name, canonical, args, inputs, family, node.path, expect, ports))
     return tuple(specs)
 
 
@@ -168,6 +213,9 @@ def _resolve_sources(sources, nodes, seen, entries, index, name, canonical) -> t
                         layer_index=index, layer_name=name, layer_type=canonical)
     resolved = []
     for source in map(str, listed):
+        if _port_of(source, seen):  # one output of a layer with several: checked when shapes are known
+            resolved.append(source)
+            continue
         if source == name:
             raise SpecError(f"from '{source}' names the layer itself", hint="a layer reads from layers above it",
                             layer_index=index, layer_name=name, layer_type=canonical)
@@ -181,6 +229,27 @@ def _resolve_sources(sources, nodes, seen, entries, index, name, canonical) -> t
             raise SpecError(problem, hint=hint, layer_index=index, layer_name=name, layer_type=canonical)
         resolved.append(source)
     return tuple(resolved)
+
+
+_PORT = re.compile(r"(.+)\.(\d+)")
+
+
+def _port_of(source: str, seen) -> tuple[str, int] | None:
+    """'split1.0' -> ('split1', 0) when split1 is a layer above and no layer has the whole name."""
+    match = None if source in seen else _PORT.fullmatch(source)
+    if match and match.group(1) in seen and match.group(1) != "input":
+        return match.group(1), int(match.group(2))
+    return None
+
+
+def _split_ports(inputs: tuple[str, ...], seen) -> tuple[tuple[str, ...], tuple[int | None, ...]]:
+    """Inputs as layer names, and which output of each (from: split1.0 reads output 0 of split1)."""
+    names, ports = [], []
+    for source in inputs:
+        found = _port_of(source, seen)
+        names.append(found[0] if found else source)
+        ports.append(found[1] if found else None)
+    return tuple(names), (tuple(ports) if any(p is not None for p in ports) else ())
 
 
 def _later_index(nodes: tuple[Any, ...], index: int, source: str) -> int | None:

@@ -19,18 +19,26 @@ from .records import MAPPINGS
 class Env:
     """The values `$name` stands for: a template's parameters, or the copy number in a repeat."""
 
-    __slots__ = ("values", "owner", "limits")
+    __slots__ = ("values", "owner", "limits", "facts")
 
-    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, values: dict[str, Any] | None = None, owner: str | None = None, limits: Limits = DEFAULT_LIMITS,
+                 facts: Any = None) -> None:
         self.values = {} if values is None else values
         self.owner = owner  # the template the values belong to, for messages
         self.limits = limits  # the digits limit bounds what an expression may compute
+        self.facts = facts  # a template's input: called once, gives inputs.InputFacts ($in.channels)
+
+    def input_fact(self, name: str, fail) -> Any:
+        if self.facts is None:
+            raise fail(f"'in.{name}' is used outside a block template", "$in stands for a template's input: write it inside blocks:")
+        return self.facts().get(name, fail)
 
 
 # --------------------------------------------------------------------------- parameters
 
 
-_NAME = re.compile(r"[A-Za-z_]\w*")
+_NAME = re.compile(r"in\.[A-Za-z_]\w*|[A-Za-z_]\w*")  # $in.channels: a fact of the template's input
+_IN = re.compile(r"(?<![\w.])in(?=\s*\.)")  # `in.` in an expression ('in' is a Python keyword: read as _in_)
 
 
 def _pieces(text: str, fail) -> list[tuple[int, int, str, str]]:
@@ -145,6 +153,10 @@ def _brief(text: str) -> str:
 
 
 def _lookup(name: str, env: Env, fail) -> Any:
+    if name.startswith("in."):
+        return env.input_fact(name[3:], fail)
+    if name == "in":
+        raise fail("'$in' is the template's input: write one of its facts", "e.g. $in.channels, $in.height, $in.width")
     if name in env.values:
         return env.values[name]
     if env.owner is None and not env.values:
@@ -233,8 +245,9 @@ def _too_many_digits_for_power(base: Any, exponent: Any, limits: Limits) -> bool
 
 def evaluate(text: str, env: Env, fail) -> Any:
     """A small, safe expression on parameters: + - * // % **, /, comparisons, and/or/not, a if c else b."""
+    source = _IN.sub("_in_", text.strip()) if "in" in text else text.strip()
     try:
-        tree = _parse(text.strip())
+        tree = _parse(source)
     except SyntaxError:
         raise fail(f"cannot read the expression '{text}'", "write e.g. ${filters * 4} or ${2 if i == 0 else 1}") from None
 
@@ -246,7 +259,17 @@ def evaluate(text: str, env: Env, fail) -> Any:
         if isinstance(node, ast.Name):
             if node.id in ("true", "false"):
                 return node.id == "true"
-            return _lookup(node.id, env, fail)
+            return _lookup("in" if node.id == "_in_" else node.id, env, fail)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "_in_":
+            return env.input_fact(node.attr, fail)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and not isinstance(node.slice, ast.Slice):
+            listed, at = ev(node.value), ev(node.slice)  # in.shape[0], in.spatial[-1]
+            if not isinstance(listed, list) or type(at) is not int:
+                return _bad(node)
+            if not -len(listed) <= at < len(listed):
+                raise fail(f"'{text}': {_piece(node.value)} has {len(listed)} entries, no [{at}]",
+                           f"index from 0 to {len(listed) - 1} (or -1 for the last)")
+            return listed[at]
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             left, right = ev(node.left), ev(node.right)
             if isinstance(left, str) or isinstance(right, str):
@@ -326,7 +349,8 @@ def evaluate(text: str, env: Env, fail) -> Any:
 
     def _piece(node: ast.AST) -> str:
         """The part of the expression as written (the spec's words, not the parser's)."""
-        return ast.get_source_segment(text.strip(), node) or type(node).__name__
+        piece = ast.get_source_segment(source, node) or type(node).__name__
+        return piece.replace("_in_", "in") if source != text.strip() else piece
 
     def _bad(node: ast.AST) -> Any:
         piece = _piece(node)

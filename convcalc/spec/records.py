@@ -11,7 +11,8 @@ from typing import Any, NamedTuple
 # there, before the slower ABC check that other mappings (from Python callers) need.
 MAPPINGS = (dict, Mapping)
 
-TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "symbols", "layers", "blocks", "expect")
+TOP_LEVEL_KEYS = ("name", "description", "input", "layout", "symbols", "layers", "blocks", "outputs", "expect")
+OUTPUT_KEYS = ("from", "training_only")
 LAYER_KEYS = ("type", "name", "from", "expect")
 # A student's answers (`convcalc check`); `summary` ignores them.
 EXPECT_LAYER_KEYS = ("shape", "params", "weights", "biases", "trainable_params", "non_trainable_params",
@@ -32,6 +33,27 @@ class LayerSpec(NamedTuple):
     family: Mapping[int, str] | None = None  # rank -> canonical type, for a rank-free name
     path: tuple[str, ...] = ()  # the enclosing blocks, outermost first
     expect: Mapping[str, Any] | None = None  # the student's answers for this layer (check)
+    ports: tuple[int | None, ...] = ()  # per input, which output of a layer with several (from: split1.0); () for none
+
+    def port(self, position: int) -> int | None:
+        return self.ports[position] if self.ports else None
+
+    def input_label(self, position: int) -> str:
+        """'split1.0' for an output of a split, else the input's name."""
+        port = self.port(position)
+        return self.inputs[position] if port is None else f"{self.inputs[position]}.{port}"
+
+
+class OutputSpec(NamedTuple):
+    """One output of the network (top-level `outputs:`): the layer it is, and whether only training runs it."""
+
+    layer: str  # the layer's full name
+    port: int | None = None  # which output of a split
+    training_only: bool = False  # an auxiliary head: left out of inference MACs and memory
+
+    @property
+    def label(self) -> str:
+        return self.layer if self.port is None else f"{self.layer}.{self.port}"
 
 
 class NetworkSpec(NamedTuple):
@@ -44,6 +66,7 @@ class NetworkSpec(NamedTuple):
     source: str = "<spec>"
     blocks: tuple[Any, ...] = ()  # blocks.BlockSpec for every residual/branches/repeat/template used
     expect: Mapping[str, Any] | None = None  # the student's answers for the whole network (check)
+    outputs: tuple[OutputSpec, ...] = ()  # `outputs:` as written; () means the last layer alone
 
 
 BLOCK_KINDS = ("residual", "branches", "repeat")

@@ -302,6 +302,24 @@ def prelu_slopes(builder: Builder, layer: Layer) -> None:
     _drop_adapted(layer)
 
 
+@reverse("interpolation", frameworks=("pytorch",))
+def interpolation(builder: Builder, layer: Layer) -> None:
+    """nn.Upsample's size, scale_factor, mode and align_corners back into an upsampling's size, scale,
+    mode and align_corners (PyTorch's bilinear and trilinear are convcalc's too)."""
+    size, scale = _adapted(layer, "output_size"), _adapted(layer, "scale_factor")
+    mode, corners = _adapted(layer, "torch_mode"), _adapted(layer, "corners")
+    if size not in (MISSING, None):
+        layer.args["size"] = list(size) if isinstance(size, (list, tuple)) else size
+    elif scale not in (MISSING, None):
+        values = [int(s) if float(s).is_integer() else s for s in (scale if isinstance(scale, (list, tuple)) else [scale])]
+        layer.args["scale"] = values[0] if len(set(values)) == 1 else values
+    if mode not in (MISSING, None):
+        layer.args["mode"] = mode
+    if corners not in (MISSING, None):
+        layer.args["align_corners"] = bool(corners)
+    _drop_adapted(layer)
+
+
 @reverse("transposed_padding", "depthwise", "flatten_first", "broadcast", "no_strided_dilation", "adaptive_as_fixed")
 def nothing_to_undo(builder: Builder, layer: Layer) -> None:
     """Read as written: these adapters add no object that import must fold (the flatten before a
