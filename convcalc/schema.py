@@ -47,7 +47,7 @@ PARSERS: dict[Any, tuple[str, dict[str, Any]]] = {
     arg_parsers.sizes: ("sizes", _per_axis(1)),
     arg_parsers.offsets: ("offsets", _per_axis(0)),
     arg_parsers.padding: ("padding", {"anyOf": [
-        {"enum": ["same", "valid"]},
+        {"enum": ["same", "valid", "full"]},
         _per_axis(0),
         {"type": "array", "minItems": 1, "items": {"type": "array", "minItems": 2, "maxItems": 2, "items": _count(0)}},
     ]}),
@@ -65,6 +65,12 @@ PARSERS: dict[Any, tuple[str, dict[str, Any]]] = {
         {"type": "array", "minItems": 1, "items": {"anyOf": [{"const": -1}, {"type": "integer", "minimum": 1}, SIZE_TEXT]}},
         SIZE_TEXT,
     ]}),
+    arg_parsers.axis_or_channels: ("axis_or_channels", {"anyOf": [{"type": "integer"}, {"enum": ["channels", "channel", "c", "last"]},
+                                                                  {"type": "null"}, TEMPLATE_VALUE]}),
+    arg_parsers.axis_order: ("axis_order", {"anyOf": [{"type": "array", "minItems": 1, "uniqueItems": True,
+                                                       "items": {"type": "integer", "minimum": 0}}, SIZE_TEXT, TEMPLATE_VALUE]}),
+    arg_parsers.interpolation: ("interpolation", {"anyOf": [{"enum": sorted(arg_parsers.INTERPOLATIONS)}, {"type": "string"}]}),
+    arg_parsers.layer_name: ("layer_name", {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}),
 }
 ANYTHING: dict[str, Any] = {}  # an argument whose checker has no entry above (tests/test_schema.py names it)
 
@@ -240,8 +246,16 @@ def spec_schema() -> dict[str, Any]:
         "blocks": {"type": "object", "description": "templates: named blocks with parameters, used like a layer type",
                    "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                    "additionalProperties": {"$ref": "#/definitions/template"}},
+        "outputs": {"description": "the network's outputs (default: its last layer); a head marked training_only is left out of "
+                               "inference MACs and memory",
+                    "type": "array", "minItems": 1, "items": {"anyOf": [
+                        {"type": ["string", "integer"]},
+                        {"type": "object", "properties": {"from": {"type": ["string", "integer"]},
+                                                          "training_only": {"anyOf": [{"type": "boolean"}, TEMPLATE_VALUE]}},
+                         "required": ["from"], "additionalProperties": False}]}},
         "expect": _expect(EXPECT_TOP_KEYS, "the whole network"),
     }
+    top = {key: top[key] for key in TOP_LEVEL_KEYS}  # in the order spec/records.py lists them
     assert tuple(top) == TOP_LEVEL_KEYS, "spec/records.py's TOP_LEVEL_KEYS and the schema differ"
     return {
         "$schema": DRAFT,
@@ -342,6 +356,11 @@ LAYER_FIELDS: dict[str, Any] = {
         "type": "array", "items": _record({"axis": {"type": "string"}, "size": POSITION, "jump": POSITION, "start": POSITION,
                                            "centre": POSITION, "effective_padding": POSITION, "exact": {"type": "boolean"}})}]},
     "explain": _described({"type": "array", "items": {"type": "string"}}, "with --explain: the layer's arithmetic, line by line"),
+    "remarks": _described({"type": "array", "items": {"type": "string"}},
+                          "what the row does not show: 'flattens 7·7·512 = 25,088 inputs' (present when there is one)"),
+    "output_shapes": _described({"type": "array", "items": SHAPE},
+                                "a layer with several outputs (a split): each, as later layers name them NAME.0, NAME.1, …"),
+    "training_only": _described({"const": True}, "only a training-only output needs it: left out of total_macs and inference memory"),
 }
 BLOCK_FIELDS: dict[str, Any] = {
     "name": {"type": "string"},
@@ -368,14 +387,18 @@ REPORT_FIELDS: dict[str, Any] = {
     "layout": _described({"enum": ["hwc", "chw"]}, "the order of every shape in this record"),
     "spec_layout": _described({"enum": ["hwc", "chw"]}, "the order the spec is written in"),
     "input_shape": SHAPE,
-    "output_shape": SHAPE,
+    "output_shape": _described(SHAPE, "the (first, main) output's shape"),
+    "outputs": _described({"type": "array", "items": _record({"name": {"type": "string"}, "shape": SHAPE, "training_only": {"type": "boolean"}})},
+                          "every output of the network: the spec's outputs:, or its last layer"),
     "symbols": _described({"type": "array", "items": {"type": "string"}}, "the letters the sizes use"),
     "valid_when": _described({"type": "array", "items": {"type": "string"}}, "for which values of the symbols every size is ≥ 1"),
     "layers": {"type": "array", "items": {"$ref": "#/definitions/layer"}},
     "total_params": _described(COUNT, "trainable + non-trainable"),
     "trainable_params": COUNT,
     "non_trainable_params": COUNT,
-    "total_macs": COUNT,
+    "total_macs": _described(COUNT, "multiply-accumulates of inference (a training-only head left out)"),
+    "training_only_macs": _described(COUNT, "a spec with a training-only head: that head's MACs"),
+    "training_only_flops": _described(COUNT, "a spec with a training-only head: that head's FLOPs"),
     "warnings": {"type": "array", "items": _record({"index": {"type": "integer"}, "name": {"type": "string"}, "message": {"type": "string"}})},
     "total_flops": COUNT,
     "flops_convention": _described({"type": "string"}, "what one FLOP counts"),
@@ -384,7 +407,8 @@ REPORT_FIELDS: dict[str, Any] = {
                          "a spec with blocks: one entry per block (never add them to the layers' sums)"),
     "explain_total": _described({"type": "array", "items": {"type": "string"}}, "with --explain: the totals' arithmetic"),
 }
-OPTIONAL = ("blocks", "explain", "explain_total")  # present only for some specs or options
+OPTIONAL = ("blocks", "explain", "explain_total", "remarks", "output_shapes", "training_only", "training_only_macs",
+            "training_only_flops")  # present only for some specs or options
 
 
 def output_schema() -> dict[str, Any]:
