@@ -155,3 +155,26 @@ def test_export_to_keras_then_import_gives_every_layer_back(path):
         if got != want:
             problems.append(f"{layer.name}: imported {got}, original {want}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_spec_can_be_written_as_json(tmp_path):
+    out = tmp_path / "mnist.json"
+    result = run_cli("import", str(MNIST), "-f", "json", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["layout"] == "hwc"
+    assert summary_json(str(out))["total_params"] == 34_826  # keras.io mnist_convnet model.summary()
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda c: c["config"].__setitem__("layers", 7), "cannot read it (TypeError"),
+    (lambda c: c["config"]["layers"][1]["config"].__setitem__("kernel_size", "big"), "layer 2 'conv2d' (Conv2D): kernel"),
+    (lambda c: c["config"]["layers"][1].__setitem__("config", None), "odd.json: cannot read it (AttributeError"),
+])
+def test_a_config_of_an_odd_structure_is_one_line(tmp_path, mutate, message):
+    config = json.loads(MNIST.read_text(encoding="utf-8"))
+    mutate(config)
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    result = run_cli("import", str(path))
+    assert result.exit_code == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1
+    assert message in result.stderr, result.stderr

@@ -56,18 +56,26 @@ def import_keras(model_or_config: Any, *, as_identity: Iterable[str] = (), sourc
                  input_shape: Any = None) -> Imported:
     """A Keras model, its ``to_json()`` text, its config mapping, or a .json / .keras file;
     ``input_shape`` (H, W, C) for a model whose input size is not fixed."""
+    from .graph import MALFORMED, malformed
     from .keras import read_keras
 
     dims = _dims(input_shape) if input_shape is not None else None
-    builder, scoped, name = read_keras(model_or_config, as_identity, dims)
+    try:
+        builder, scoped, name = read_keras(model_or_config, as_identity, dims)
+    except MALFORMED as exc:  # a config of an unexpected structure, outside any one layer
+        raise malformed(exc, source) from None
     return _finish(builder, scoped, name, source)
 
 
 def import_onnx(path_or_model: Any, *, as_identity: Iterable[str] = (), source: str | None = None) -> Imported:
     """An ONNX file (or a loaded onnx.ModelProto), read from its graph and initializers."""
+    from .graph import MALFORMED, malformed
     from .onnx import read_onnx
 
-    builder, scoped, name = read_onnx(path_or_model, as_identity)
+    try:
+        builder, scoped, name = read_onnx(path_or_model, as_identity)
+    except MALFORMED as exc:
+        raise malformed(exc, source or "onnx") from None
     return _finish(builder, scoped, name, source or (str(path_or_model) if isinstance(path_or_model, (str, os.PathLike)) else "<onnx model>"))
 
 

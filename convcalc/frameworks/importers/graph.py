@@ -182,6 +182,16 @@ class Builder:
         return list(self.layers.values())
 
 
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)  # what a model's odd structure raises while read
+
+
+def malformed(exc: Exception, where: str) -> SpecError:
+    """A model whose structure the reader did not expect: one line naming where, never a traceback."""
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return SpecError(f"{where}: cannot read it ({type(exc).__name__}{': ' + text[:200] if text else ''})",
+                     hint="convcalc could not follow this part of the model; read a model without it, or report it")
+
+
 def unsupported(where: str, name: str) -> SpecError:
     return SpecError(f"{where}: convcalc has no layer kind for it", hint=IDENTITY_HINT.format(name=name))
 

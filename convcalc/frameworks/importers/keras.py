@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...errors import SpecError
-from .graph import Builder, unsupported
+from .graph import MALFORMED, Builder, malformed, unsupported
 from .readback import readings
 from .specwriter import Scoped
 
@@ -105,7 +105,11 @@ def read_keras(source: Any, identity: Iterable[str] = (), input_shape: tuple[int
     output = None
     inputs_seen = []
     for position, layer in enumerate(layers, start=1):
-        output = _layer(builder, layer, position, identity, inputs_seen) or output
+        try:
+            output = _layer(builder, layer, position, identity, inputs_seen) or output
+        except MALFORMED as exc:
+            name = layer.get("name") if isinstance(layer, Mapping) else None
+            raise malformed(exc, f"layer {position} '{name}' ({layer.get('class_name') if isinstance(layer, Mapping) else type(layer).__name__})") from None
     if not sequential:
         outputs = model.get("output_layers") or []
         named = [o for o in (outputs if outputs and isinstance(outputs[0], list) else [outputs]) if o]

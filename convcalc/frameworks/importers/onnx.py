@@ -16,7 +16,7 @@ from typing import Any
 
 from ...errors import SpecError
 from ...layers import KINDS
-from .graph import Builder, unsupported
+from .graph import MALFORMED, Builder, malformed, unsupported
 from .specwriter import Scoped
 
 
@@ -52,7 +52,10 @@ def read_onnx(source: Any, identity: Iterable[str] = (), input_shape: tuple[int,
     reader.builder = Builder(tuple(dims), "chw", "onnx", reader.readers)
     reader.values[reader.input_name] = ("layer", "input")
     for position, node in enumerate(graph.node, start=1):
-        reader.node(node, position)
+        try:
+            reader.node(node, position)
+        except MALFORMED as exc:
+            raise malformed(exc, f"node {position} '{node.name or node.output[0]}' ({node.op_type})") from None
     outputs = [o.name for o in graph.output]
     if len(outputs) != 1 or not reader.is_layer(outputs[0]):
         raise SpecError(f"the model has {len(outputs)} outputs", hint="convcalc reads models with one output", where="onnx")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...errors import SpecError
-from .graph import Builder, unsupported
+from .graph import MALFORMED, Builder, malformed, unsupported
 from .readback import MISSING, Refusal, read, readings, wrapped
 from .specwriter import Scoped
 
@@ -114,7 +114,10 @@ def read_torch(model: Any, input_shape: tuple[int, ...], identity: Iterable[str]
     builder = Builder(tuple(input_shape), "chw", "pytorch", readers)
     reader = _Reader(builder, modules, set(identity))
     for position, node in enumerate(nodes, start=1):
-        reader.node(node, position)
+        try:
+            reader.node(node, position)
+        except MALFORMED as exc:
+            raise malformed(exc, f"node {position} '{node.name}' ({node.op} {getattr(node.target, '__name__', node.target)})") from None
     layers = builder.finished()
     return builder, reader.scoped(layers), type(model).__name__
 

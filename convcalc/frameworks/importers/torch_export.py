@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...errors import SpecError
-from .graph import Builder
+from .graph import MALFORMED, Builder, malformed
 from .readback import readings
 from .specwriter import Scoped
 from .torch import BATCH, HANDLERS, _Reader, require_torch
@@ -45,7 +45,10 @@ def read_exported(model: Any, input_shape: tuple[int, ...], identity: Iterable[s
     builder = Builder(tuple(input_shape), "chw", "pytorch", {node.name: len(node.users) for node in nodes})
     reader = _ExportReader(builder, dict(model.named_modules()), set(identity), user)
     for position, node in enumerate(nodes, start=1):
-        reader.node(node, position)
+        try:
+            reader.node(node, position)
+        except MALFORMED as exc:
+            raise malformed(exc, f"node {position} '{node.name}' ({getattr(node.target, '__name__', node.target)})") from None
     return builder, reader.scoped(builder.finished()), type(model).__name__
 
 
