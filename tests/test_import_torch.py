@@ -252,3 +252,21 @@ def test_one_template_for_modules_that_differ_only_in_values():
     text = import_torch(factory(), shape).text
     assert text.count("batchnorm: {eps: 0.001") == 1
     assert "params: [filters, kernel, {padding: 0}, {stride: 1}]" in text
+
+
+def test_a_sequential_of_identical_layers_is_a_repeat_with_the_names_kept():
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = torch.nn.Conv2d(3, 16, 3, padding=1)
+            self.body = torch.nn.Sequential(*[torch.nn.Conv2d(16, 16, 3, padding=1) for _ in range(4)])
+
+        def forward(self, x):
+            return self.body(self.stem(x))
+
+    model = Net()
+    imported = import_torch(model, (3, 16, 16))
+    assert "- {repeat: {times: 4, layers: [{conv2d: {filters: 16, kernel: 3, padding: 1}}]}}" in imported.text
+    report = analyze(imported.spec())
+    assert [layer.name for layer in report.layers] == ["stem", "body.0", "body.1", "body.2", "body.3"]  # the module names
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())

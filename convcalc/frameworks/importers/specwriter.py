@@ -306,13 +306,13 @@ class Writer:
 
     @staticmethod
     def repeated(entries: list[dict]) -> list[dict] | None:
-        """A body that is one template n times, named 0 … n-1, with the same values: a repeat."""
+        """A body that is one template (or one layer) n times, named 0 … n-1, with the same values: a repeat."""
         if len(entries) < 2:
             return None
         first_type, first = next(iter(entries[0].items()))
         for n, entry in enumerate(entries):
             (type_name, options), = entry.items()
-            if type_name != first_type or options.get("name") != str(n) or "from" in options or type_name in KINDS:
+            if type_name != first_type or options.get("name") != str(n) or "from" in options:
                 return None
             if {k: v for k, v in options.items() if k != "name"} != {k: v for k, v in first.items() if k != "name"}:
                 return None
