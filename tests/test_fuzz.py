@@ -397,3 +397,151 @@ def test_shipped_specs_pass_unchanged(path):
     result = run(str(path))
     check(result)
     assert result.exit_code == 0
+
+
+# --------------------------------------------------------------------------- issue 12: the new kinds of input
+
+# Scalars as YAML 1.1 and 1.2 readers differ on them, floats, and digits that are not ASCII: written
+# raw into the YAML text (yaml.safe_dump would quote them), in every place a size is read.
+ODD_SCALARS = [
+    "yes", "no", "on", "off", "y", "n", "True", "FALSE", "~", "null", "0o17", "017", "0x1F", "0b101", "1_000", "1:30",
+    "1:30:00", "190:20:30.15", "1e3", "1E3", "1.0e+23", "1.0e23", "-.inf", ".NaN", ".inf", "1.5", "2.0", "3.", "+3", "-0",
+    "0.", "1e400", "1e-400", "12e-1", "0x_1", "1__0", "'３'", "'²'", "'٣'", "'१'", "３２", "²", "٣", "1٣", "'3x3'", "3×3",
+    "'3 x 3'", "[3, 3]", "[３, 3]", "[2.0, 2]", "[]", "[1e3]", "'10**3'", "$(3)", "n", "k1", "N", "'n'", "abc", "same", "'same'",
+    "samee", "SAME", "Valid", "2**62", "9223372036854775808", "-9223372036854775809", "4.0000000000000001", "1e16", "1e15",
+    "0.1e1", "'1,000'", "1,000", "'1 000'", "1 000", "'+1'", "'-1'", "\"\"", "''", "' 3 '", "!!int '3'", "!!float 3", "!!str 3",
+    "!!int 1:30", "!!float '1e3'", "!!bool yes", "!!null ''",
+]
+odd = st.sampled_from(ODD_SCALARS)
+SIZE_PLACES = ["filters", "kernel", "stride", "padding", "dilation", "groups", "units", "scale", "rate", "output_size",
+               "kernel_size", "strides", "pool_size", "out_channels", "in_channels", "eps", "momentum", "alpha", "axis"]
+
+
+@st.composite
+def odd_scalar_spec(draw):
+    """A small network with an odd scalar in the input, in one or two arguments, or both."""
+    dims = [draw(st.one_of(odd, st.sampled_from(["32", "16", "9"]))) for _ in range(draw(st.integers(1, 4)))]
+    kind = draw(st.sampled_from(["conv2d", "conv", "maxpool2d", "dense", "dropout", "upsample2d", "adaptive_avgpool2d",
+                                 "batchnorm", "leaky_relu", "concat", "conv_transpose2d", "Conv2D", "nn.Conv2d"]))
+    args = {place: draw(odd) for place in draw(st.lists(st.sampled_from(SIZE_PLACES), max_size=3, unique=True))}
+    written = ", ".join(f"{key}: {val}" for key, val in args.items())
+    layer = f"  - {kind}: {{{written}}}" if args else f"  - {kind}"
+    return f"input: [{', '.join(dims)}]\nlayers:\n{layer}\n  - relu\n"
+
+
+@FUZZ
+@given(odd_scalar_spec())
+def test_odd_scalars_in_sizes(text):
+    """YAML 1.1 scalars (yes, 017, 1:30, 0x1F), floats past 2**53 or not whole, unicode digits,
+    symbols and keywords in every place a size is read: an exact answer or one clear message."""
+    check(run("-", input=text))
+
+
+unicode_digit = st.sampled_from(["３", "２", "²", "³", "٣", "١", "१", "৩", "①", "Ⅻ", "𝟑", "₃", "¾"])
+unicode_token = st.builds(lambda a, b: a + b, st.sampled_from(["", "1", "3", "32"]), st.text(alphabet=unicode_digit, min_size=1, max_size=3))
+
+
+@FUZZ
+@given(st.lists(st.one_of(unicode_token, st.sampled_from(["32", "3", "x", "×", "kernel=", "stride=", "filters="])), min_size=1, max_size=6),
+       st.sampled_from(["input {}x32x3; conv2d 8 kernel=3", "input 32x32x3; conv2d {} kernel=3", "input 32x32x3; conv2d 8 kernel={}",
+                        "input 32x32x3; maxpool2d {}", "input 32x32x3; dense {}", "input {}; relu", "input 32x32x3; conv2d 4 {}"]))
+def test_unicode_digits_inline(pieces, template):
+    """'３２' (full width), '²' (str.isdigit() is true, int() refuses it), Arabic-Indic and Devanagari
+    digits, circled and mathematical digits: read as the number they are, or refused in one line."""
+    check(run(template.format("".join(pieces))))
+
+
+symbol_name = st.sampled_from(["n", "m", "k", "k1", "W1", "D2", "h", "N", "x", "n1"])
+
+
+@st.composite
+def symbolic_network(draw):
+    """A plausible network whose sizes are letters: declared (symbols:) or of the textbook shape."""
+    doc = draw(plausible_network())
+    names = draw(st.lists(symbol_name, min_size=1, max_size=3, unique=True))
+    doc["input"] = [draw(st.one_of(st.sampled_from(names), st.integers(1, 40))) for _ in doc["input"]]
+    for entry in doc["layers"]:
+        (kind, args), *_ = [(k, v) for k, v in entry.items() if k != "from"]
+        for key in list(args):
+            if key != "name" and draw(st.integers(0, 3)) == 0:
+                args[key] = draw(st.sampled_from(names))
+    if draw(st.booleans()):
+        doc["symbols"] = names
+    return doc
+
+
+@FUZZ
+@given(symbolic_network(), st.lists(st.tuples(symbol_name, st.sampled_from(["1", "3", "32", "0", "-1", "x", "10" * 30])), max_size=2))
+def test_symbolic_values(doc, assignments):
+    """Letters as sizes, with and without --set: formulas, numbers, or one clear message; and a
+    symbolic network that JSON accepts is written by every renderer (export and draw ask for --set)."""
+    text = yaml.safe_dump(doc)
+    extra = tuple(option for name, number in assignments for option in ("--set", f"{name}={number}"))
+    result = run("-", input=text, extra=extra)
+    check(result)
+    if result.exit_code == 0 and not extra:
+        check_every_renderer(text)
+
+
+answer_text = st.one_of(
+    st.integers(-5, 10**12).map(str),
+    st.sampled_from(["34,944", "34 944", "34.944", "3.2M", "138M", "35K", "1.16MB", "1.1 MiB", "~3.5M", "≈ 1.2 G", "2^10", "k1^2",
+                     "25*k1*k2 + k2", "25·k1·k2 + k2", "⌊(n − 3)/2⌋ + 1", "floor((n-3)/2)+1", "ceil(n/2)", "max(n, 3)", "n/0",
+                     "((((n^64)^64)^64)^64)^64", "2^n", "n^(1/2)", "9^9^9", "1e400", "1e3", "３２", "²", "(55, 55, 96)", "55x55x96",
+                     "[55, 55, 96]", "55 × 55 × 96", "lambda: 1", "__import__('os')", "", " ", "None", "true", "n" * 2000]),
+    st.text(alphabet=st.sampled_from(list("0123456789nkm+-*/^()·⌊⌋⌈⌉ ,.xX×_eEMKG")), max_size=30),
+)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(["params", "weights", "biases", "shape", "macs", "flops", "output_shape", "total_params"]),
+                          answer_text), min_size=1, max_size=3),
+       st.sampled_from(["input: [32, 32, 3]", "input: [n, n, 3]", "input: [227, 227, 3]"]))
+def test_check_answers(answers, head):
+    """A student's answers as they write them (separators, rounded with units, formulas, shapes in
+    any notation, hostile text): check marks each (0 or 1) or refuses the spec in one line (2)."""
+    layer_keys = {"params", "weights", "biases", "shape", "macs", "flops"}
+    layer = {k: v for k, v in answers if k in layer_keys}
+    top = {k: v for k, v in answers if k not in layer_keys}
+    doc = {"layers": [{"conv2d": {"filters": 8, "kernel": 3, "stride": 2, "name": "c1"}, **({"expect": layer} if layer else {})}, "relu"]}
+    if top:
+        doc["expect"] = top
+    text = head + "\n" + yaml.safe_dump(doc, allow_unicode=True)
+    result = cli_runner().invoke(main, ["check", "-"], input=text)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in (0, 1, 2), (result.exit_code, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.exit_code == 2:
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1 and result.stderr.startswith("convcalc: error: "), result.stderr
+
+
+TORCH = importlib.util.find_spec("torch") is not None
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 10, 5))
+@given(valid_network())
+def test_exported_pytorch_code_runs_with_convcalcs_figures(doc):
+    """Exported code always runs (issue 12): the module, run on a zero tensor, gives the output shape
+    and the parameter count convcalc computed (PyTorch's own figures, not ours)."""
+    if not TORCH:
+        import pytest
+
+        pytest.skip("torch is not installed (the oracle)")
+    text = yaml.safe_dump(doc)
+    first = run("-", input=text)
+    check(first)
+    if first.exit_code != 0:
+        return
+    data = _read_json(first.stdout)
+    result = cli_runner().invoke(main, ["export", "-", "--to", "pytorch"], input=text)
+    assert result.exit_code == 0, result.stderr
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(result.stdout, "<exported>", "exec"), {"__name__": "__main__"})  # noqa: S102 - our own output
+    shape_line, params_line = printed.getvalue().splitlines()[-2:]
+    channels_first = data["output_shape"] if doc["layout"] == "chw" else data["output_shape"][-1:] + data["output_shape"][:-1]
+    assert shape_line == f"output shape: {tuple([1, *channels_first])}", (shape_line, data["output_shape"])
+    assert params_line == f"trainable parameters: {data['trainable_params']}"

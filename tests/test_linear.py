@@ -120,3 +120,22 @@ def test_formulas_nested_past_pythons_recursion_end_cleanly():
                 assert "too deep to work" in result.stderr, result.stderr  # the layer's, or any command's
                 messages.add(result.stderr.split(":")[2].strip()[:20])
     assert messages  # at 100 frames of room SymPy cannot work through 15 nested floors
+
+
+def test_export_names_many_layers_that_read_alike(tmp_path):
+    """50,000 names that all become the identifier 'x____' in Python ('x!@%^', 'x@!%^', …): each was
+    numbered by trying x_____2, x_____3, … from the start (quadratic: 20,000 took 60 s). Python's
+    rule for an identifier (letters, digits, '_', not starting with a digit) and uniqueness are what
+    the code needs; compile() is the judge."""
+    marks = "!@%^&+=~?<>|"
+    names = ["x" + "".join(marks[(a // 12**k) % 12] for k in range(5)) for a in range(50_000)]
+    text = "input: [8, 8, 3]\nlayers:\n" + "".join(f"  - relu: {{name: '{name}'}}\n" for name in names)
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "convcalc", "export", str(path), "--to", "pytorch"], capture_output=True,
+                          text=True, timeout=SAFETY_TIMEOUT, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-500:]
+    compile(done.stdout, "<exported>", "exec")
+    assigned = [line.split("=")[0].strip() for line in done.stdout.splitlines() if line.strip().startswith("self.x")]
+    assert len(assigned) == len(set(assigned)) == 50_000
