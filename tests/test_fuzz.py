@@ -545,3 +545,50 @@ def test_exported_pytorch_code_runs_with_convcalcs_figures(doc):
     channels_first = data["output_shape"] if doc["layout"] == "chw" else data["output_shape"][-1:] + data["output_shape"][:-1]
     assert shape_line == f"output shape: {tuple([1, *channels_first])}", (shape_line, data["output_shape"])
     assert params_line == f"trainable parameters: {data['trainable_params']}"
+
+
+decimal_literal = st.one_of(
+    st.sampled_from(["1e3", "1E3", "2.5e1", "1.0e+23", "1.0e23", "12e-1", "4.0000000000000001", "1e16", "9007199254740993.0",
+                     "9007199254740993", "1e22", "123456789012345678901234567890.0", "3.0", "3.", "30e-1", "0.3e1", "1e0", "8.00"]),
+    st.builds(lambda digits, exponent: f"{digits}e{exponent}", st.integers(1, 10**20), st.integers(-3, 30)),
+    st.builds(lambda whole, zeros: f"{whole}.{'0' * zeros}", st.integers(1, 10**25), st.integers(0, 3)),
+)
+
+
+@FUZZ
+@given(decimal_literal, st.sampled_from(["yaml", "inline", "json"]))
+def test_a_number_written_as_a_decimal_is_exact_or_refused(literal, form):
+    """filters: 1.0e+23 once gave 99999999999999991611392 biases (a float past 2**53 went through
+    int(float)). A count written with a decimal point or an exponent is the exact number it writes
+    (when that is whole) or refused in one line; never a float's neighbour. Oracle: Fraction, which
+    reads the decimal text exactly."""
+    from fractions import Fraction
+
+    exact = Fraction(literal)
+    if form == "inline":
+        result = run(f"input 4x4x2; conv2d {literal} kernel=1")
+    elif form == "json":
+        result = run("-", input='{"input": [4, 4, 2], "layers": [{"conv2d": {"filters": ' + literal + ', "kernel": 1}}]}')
+    else:
+        result = run("-", input=f"input: [4, 4, 2]\nlayers:\n  - conv2d: {{filters: {literal}, kernel: 1}}\n")
+    check(result)
+    if result.exit_code == 0:
+        assert exact.denominator == 1, (literal, "a fraction accepted as a count")
+        data = _read_json(result.stdout)
+        assert data["output_shape"][-1] == exact.numerator, (literal, data["output_shape"])
+        assert data["layers"][0]["biases"] == exact.numerator  # nn.Conv2d holds one bias per output channel
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["０", "１", "２", "３", "４", "５", "６", "７", "８", "９", "٣", "١", "२", "৩", "3", "2"]), min_size=1, max_size=3))
+def test_unicode_decimal_digits_mean_their_value_or_are_refused(digits):
+    """A size in full-width or other decimal digits ('３２'): the number int() reads them as (Python
+    reads every Unicode decimal digit), or one clear message, never another number."""
+    import unicodedata
+
+    text = "".join(digits)
+    value = int("".join(str(unicodedata.decimal(d)) for d in digits))
+    result = run(f"input 4x4x2; conv2d {text} kernel=1")
+    check(result)
+    if result.exit_code == 0:
+        assert _read_json(result.stdout)["output_shape"][-1] == value

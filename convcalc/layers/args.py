@@ -97,6 +97,9 @@ def _float_size(value: float, what: str, minimum: int) -> Any:
     """A float that is a whole number of at most 15 digits is that number; any other float is refused."""
     if not math.isfinite(value) or not value.is_integer():
         raise ArgError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
+    written = getattr(value, "text", None)  # YAML and JSON keep the text a float was written as
+    if isinstance(written, str) and not whole_as_written(written):
+        raise ArgError(f"{what} must be an integer ≥ {minimum}, got {written.strip()}", _NOT_WHOLE)
     if abs(value) > FLOAT_EXACT:
         raise ArgError(
             f"{what} must be an exact integer, got the float {value!r}, which reads as {int(value):,}",
@@ -104,6 +107,23 @@ def _float_size(value: float, what: str, minimum: int) -> Any:
             "without a point or exponent",
         )
     return int(value)
+
+
+_NOT_WHOLE = "the number written is not whole, though the float it rounds to is"
+
+
+def whole_as_written(text: str) -> bool:
+    """Whether a decimal written as text is a whole number ('4.0000000000000001' is not, though the
+    float it reads as, 4.0, is; '2.5e1' and '1.0e+23' are): its digits times ten to its exponent, the
+    exponent less the digits after the point, past the zeros at the end."""
+    mantissa, _, exponent = text.strip().lower().replace("_", "").partition("e")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    digits = (whole + fraction).rstrip("0")
+    if not digits.strip("0"):
+        return True  # zero
+    if exponent and (not exponent.lstrip("+-").isdigit() or len(exponent) > 400):
+        return False
+    return int(exponent or 0) - len(fraction) + (len(whole + fraction) - len(digits)) >= 0
 
 
 def yaml12_number(text: str) -> int | float | None:
@@ -129,6 +149,8 @@ def _size_text(text: str, what: str, minimum: int, keywords: tuple[str, ...]) ->
     word = text.strip()
     number = yaml12_number(word)
     if number is not None:
+        if isinstance(number, float) and number.is_integer() and not whole_as_written(word):
+            raise ArgError(f"{what} must be an integer ≥ {minimum}, got {word}", _NOT_WHOLE)
         return _plain_int(number, what, minimum)
     if is_symbol(word):
         return _symbol(word)

@@ -29,7 +29,9 @@ def inline_value(text: str) -> Any:
     if re.fullmatch(_INT, text):
         return int(text)
     if re.fullmatch(_FLOAT, text):
-        return float(text)
+        from .yamlload import WrittenFloat  # the text kept: 4.0000000000000001 reads as 4.0 but is not whole
+
+        return WrittenFloat(float(text), text)
     text = text.strip("[]()")
     words = size_words(text, negative=True)
     if words is not None:
