@@ -270,3 +270,26 @@ def test_a_sequential_of_identical_layers_is_a_repeat_with_the_names_kept():
     report = analyze(imported.spec())
     assert [layer.name for layer in report.layers] == ["stem", "body.0", "body.1", "body.2", "body.3"]  # the module names
     assert report.trainable_params == sum(p.numel() for p in model.parameters())
+
+
+def test_permute_and_linear_on_the_last_axis_are_torch_s_shapes():
+    """x.permute(0, 2, 3, 1) and nn.Linear on a multi-axis input (it acts on the last axis): each
+    layer's shape is the one torch gives (the model run on zeros, every layer's output kept)."""
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3)
+            self.fc = torch.nn.Linear(8, 5)
+
+        def forward(self, x):
+            return self.fc(self.conv(x).permute(0, 2, 3, 1))
+
+    model = Net()
+    report = analyze(import_torch(model, (3, 8, 8)).spec())
+    with torch.no_grad():
+        after_conv = model.conv(torch.zeros(1, 3, 8, 8))
+        permuted = after_conv.permute(0, 2, 3, 1)
+        out = model.fc(permuted)
+    shapes = [(1, *layer.shape.in_layout("chw")) for layer in report.layers]
+    assert shapes == [tuple(after_conv.shape), tuple(permuted.shape), tuple(out.shape)]
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())

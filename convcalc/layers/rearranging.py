@@ -7,7 +7,7 @@ A split is the one kind with several outputs: later layers name each one as ``fr
 from ..arith import Size, fmt, is_int, show
 from ..shapes import Shape
 from .args import Arg, axis_or_channels, axis_order, integer, optional_integer, positive, sizes
-from .counterparts import Counterpart, Param, counterpart, function
+from .counterparts import Counterpart, Param, also, counterpart, function
 from .registry import DATA_MOVEMENT, LayerContext, LayerKind, Outcome, register
 from .windows import channels_per_group
 
@@ -164,7 +164,8 @@ class Permute(LayerKind):
     primary = "order"
     args = (Arg("order", axis_order, doc="the new order of the axes of one sample, in the spec's layout"),)
     summary = "reorders the axes (PyTorch permute, Keras Permute); the result is read in the spec's layout"
-    pytorch = function("Tensor.permute", "{x}.permute({dims})", Param("dims", "torch_dims", form="items"), adapters=("permute_dims",))
+    pytorch = function("Tensor.permute", "{x}.permute({dims})", Param("dims", "torch_dims", form="items"), adapters=("permute_dims",),
+                       reads=also("Tensor.permute", "torch.permute", params=(Param("dims", "torch_dims", form="tuple", positional=True),)))
     keras = counterpart("Permute", Param("dims", "keras_dims", positional=True), adapters=("permute_dims",))
     onnx = ("Transpose",)
     flops_rule, receptive_field = DATA_MOVEMENT, "none"

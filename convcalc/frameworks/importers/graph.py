@@ -330,6 +330,36 @@ def interpolation(builder: Builder, layer: Layer) -> None:
     _drop_adapted(layer)
 
 
+@reverse("linear_axis", "dense_axis")
+def last_axis(builder: Builder, layer: Layer) -> None:
+    """nn.Linear and Keras Dense act on the last axis of a multi-axis input (W in a chw spec, the
+    channels in an hwc one): the dense layer's axis -1, its in_features that axis' size."""
+    in_features = _adapted(layer, "in_features")
+    shape = builder.shape(layer.inputs[0])
+    size = shape.in_layout(builder.layout)[-1] if shape.rank else shape.numel()
+    if in_features not in (MISSING, None) and in_features != size:
+        raise SpecError(f"{layer.where}: expects {in_features:,} input features, but the last axis of its input "
+                        f"{shape.describe(builder.layout)} has {size:,}", hint="check the input shape given with --input")
+    if shape.rank:
+        layer.args["axis"] = -1
+    _drop_adapted(layer)
+
+
+@reverse("permute_dims")
+def permute_dims(builder: Builder, layer: Layer) -> None:
+    """PyTorch's dims (batch first, then C and the spatial axes: a chw spec's own order) or Keras'
+    1-based dims over (*spatial, channels) (an hwc spec's order) back into the order of the spec's axes."""
+    torch_dims, keras_dims = _adapted(layer, "torch_dims"), _adapted(layer, "keras_dims")
+    if torch_dims is not MISSING:
+        dims = list(torch_dims)
+        if not dims or dims[0] != 0:
+            raise SpecError(f"{layer.where}: a permute that moves the batch axis ({dims})", hint="convcalc reads permutes of one sample's axes")
+        layer.args["order"] = [d - 1 for d in dims[1:]]
+    elif keras_dims is not MISSING:
+        layer.args["order"] = [d - 1 for d in keras_dims]
+    _drop_adapted(layer)
+
+
 @reverse("transposed_padding", "depthwise", "flatten_first", "broadcast", "no_strided_dilation", "adaptive_as_fixed")
 def nothing_to_undo(builder: Builder, layer: Layer) -> None:
     """Read as written: these adapters add no object that import must fold (the flatten before a

@@ -262,7 +262,10 @@ def _gemm(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str
 def _matmul(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
     if node.input[1] not in reader.weights or len(reader.dims(node.input[1])) != 2:
         raise SpecError(f"{where}: a product of two tensors", hint="convcalc reads MatMul with a weight matrix (a dense layer)")
-    return reader.kind("Gemm", 0, where), {"units": reader.dims(node.input[1])[1], "bias": False}
+    args = {"units": reader.dims(node.input[1])[1], "bias": False}
+    if reader.rank(inputs[0]):
+        args["axis"] = -1  # a MatMul acts on the last axis, as nn.Linear does
+    return reader.kind("Gemm", 0, where), args
 
 
 def _pool(op: str):

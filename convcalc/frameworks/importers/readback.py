@@ -249,7 +249,7 @@ def read(reading: Reading, values: Mapping[str, Any], rank: int | None) -> Read:
             raise Refusal(f"{param.name}={value!r} disagrees with the other argument that gives {param.source}")
         args[param.source] = converted
     missing = [a.name for a in kind.args if a.required and a.name not in args]
-    if missing:
+    if missing and not adapted:  # with adapter values, its reverse adapter gives the argument
         raise Refusal(f"no value for {kind.name}'s {missing[0]}")
     return Read(reading, args, facts, adapted)
 

@@ -313,9 +313,9 @@ class _Reader:
         params = options[0].module.params
         positional = [p for p in params if p.positional]
         values: dict[str, Any] = {}
-        if len(rest) > len(positional) and positional and positional[-1].form == "items":
+        if len(rest) > len(positional) and positional and positional[-1].form in ("items", "tuple"):  # x.view(n, -1), x.permute(0, 2, 1)
             rest = [*rest[: len(positional) - 1], tuple(rest[len(positional) - 1:])]
-        elif positional and positional[-1].form == "items" and len(rest) == len(positional):
+        elif positional and positional[-1].form in ("items", "tuple") and len(rest) == len(positional):
             rest = [*rest[:-1], tuple(rest[-1]) if isinstance(rest[-1], (list, tuple)) else (rest[-1],)]
         if len(rest) > len(positional):
             raise SpecError(f"{where}: takes {len(rest)} values after its input; convcalc reads {len(positional)}",
