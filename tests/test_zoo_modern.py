@@ -27,6 +27,10 @@ PUBLISHED = [
     ("mobilenet_v3_large", 5_483_032, "0.22", "torchvision docs, MobileNet_V3_Large_Weights.IMAGENET1K_V1: num_params 5483032, GFLOPS 0.22"),
     ("regnet_y_400mf", 4_344_144, "0.40", "torchvision docs, RegNet_Y_400MF_Weights.IMAGENET1K_V1: num_params 4344144, GFLOPS 0.40"),
     ("resnext50_32x4d", 25_028_904, "4.23", "torchvision docs, ResNeXt50_32X4D_Weights.IMAGENET1K_V1: num_params 25028904, GFLOPS 4.23"),
+    ("inception_v3", 27_161_264, "5.71", "torchvision docs, Inception_V3_Weights.IMAGENET1K_V1: num_params 27161264 "
+     "(the auxiliary classifier included), GFLOPS 5.71 (inference: the main path)"),
+    ("deeplabv3_resnet50", 42_004_074, "178.72", "torchvision docs, DeepLabV3_ResNet50_Weights.COCO_WITH_VOC_LABELS_V1: "
+     "num_params 42004074 (with the auxiliary head), GFLOPS 178.72 (520x520)"),
     ("mobilenet_v3_small", 2_542_856, "0.06", "torchvision docs, MobileNet_V3_Small_Weights.IMAGENET1K_V1: num_params 2542856, GFLOPS 0.06"),
 ]
 
@@ -54,6 +58,15 @@ def test_se_resnet50_against_the_paper():
     assert f"{se['total_macs'] / 10**9:.2f}" == "3.86"
     scaled = sum(layer["activation_elements"] for layer in se["layers"] if layer["type"] == "multiply")
     assert f"{(se['total_macs'] + scaled) / 10**9:.2f}" == "3.87"
+
+
+def test_yolov3_tiny_against_darknet():
+    """YOLOv3-tiny at 416x416 (pjreddie.com/darknet/yolo, the table of models): 5.56 Bn FLOPS, which darknet
+    counts as 2 per multiply-accumulate of its convolutions; two outputs of 3 x (80 + 5) = 255 channels at
+    13x13 and 26x26 (the paper's strides 32 and 16)."""
+    data = summary_json(spec_path("yolov3_tiny"))
+    assert f"{2 * data['total_macs'] / 10**9:.2f}" == "5.56"
+    assert [o["shape"] for o in data["outputs"]] == [[255, 13, 13], [255, 26, 26]]
 
 
 # --------------------------------------------------------------------------- plain torch.nn rebuilds

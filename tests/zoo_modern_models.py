@@ -6,7 +6,8 @@ passed in, so that importing this module never needs it.
 """
 from __future__ import annotations
 
-NAMES = ["efficientnet_b0", "mobilenet_v3_large", "mobilenet_v3_small", "regnet_y_400mf", "resnext50_32x4d", "se_resnet50"]
+NAMES = ["efficientnet_b0", "mobilenet_v3_large", "mobilenet_v3_small", "regnet_y_400mf", "resnext50_32x4d",
+         "se_resnet50", "inception_v3", "deeplabv3_resnet50", "yolov3_tiny"]
 
 # Spec kinds that torch writes as functions (no module to hook): their shapes are checked by the
 # exported model (tests/test_torch_crosscheck.py) and by the modules that read them.
@@ -17,6 +18,7 @@ SKIPPED_KINDS = {"add", "subtract", "multiply", "concat", "split", "slice", "fla
 def models(torch):
     """{spec name: (build, input shape)} and {torch module class: the spec kinds it may stand for}."""
     nn = torch.nn
+    F = nn.functional
 
     class StochasticDepth(nn.Module):  # torchvision.ops.StochasticDepth: the identity in eval mode
         def __init__(self, p):
@@ -423,15 +425,15 @@ def models(torch):
                 layers += [dn_conv(cin, cout), nn.MaxPool2d(2, 2)]
                 cin = cout
             self.to26 = seq(*layers, dn_conv(128, 256))
-            self.to13 = seq(nn.MaxPool2d(2, 2), dn_conv(256, 512), nn.ZeroPad2d((0, 1, 0, 1)), nn.MaxPool2d(2, 1),
-                            dn_conv(512, 1024), dn_conv(1024, 256, 1))
+            self.to13a = seq(nn.MaxPool2d(2, 2), dn_conv(256, 512))
+            self.to13b = seq(nn.MaxPool2d(2, 1), dn_conv(512, 1024), dn_conv(1024, 256, 1))
             self.head13 = seq(dn_conv(256, 512), nn.Conv2d(512, 255, 1))
             self.lateral, self.up = dn_conv(256, 128, 1), nn.Upsample(scale_factor=2, mode="nearest")
             self.head26 = seq(dn_conv(384, 256), nn.Conv2d(256, 255, 1))
 
         def forward(self, x):
             c26 = self.to26(x)
-            c13 = self.to13(c26)
+            c13 = self.to13b(F.pad(self.to13a(c26), (0, 1, 0, 1), value=float("-inf")))  # darknet pads the far side
             out13 = self.head13(c13)
             return out13, self.head26(torch.cat([self.up(self.lateral(c13)), c26], 1))
 

@@ -40,6 +40,12 @@ def _finish(builder: Any, scoped: list, name: str | None, source: str) -> Import
     document = write_document(scoped, scoped[-1].layer.key, name, input_dims, builder.layout)
     count = len(scoped)
     text = to_yaml(document, f"Imported by convcalc from {source}: {count} layers.")
+    outputs = [key for key in getattr(builder, "outputs", []) or []]
+    if len(outputs) > 1:  # several outputs: named as the written spec names their layers (its layers are scoped's, in order)
+        written = Imported(document, text, source).spec().layers
+        position = {item.layer.key: n for n, item in enumerate(scoped)}
+        document["outputs"] = [written[position[key]].name for key in outputs]
+        text = to_yaml(document, f"Imported by convcalc from {source}: {count} layers, {len(outputs)} outputs.")
     return Imported(document, text, source)
 
 

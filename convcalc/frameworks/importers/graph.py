@@ -51,6 +51,7 @@ class Builder:
         self.layers: dict[str, Layer] = {}
         self.alias: dict[str, str] = {}  # a folded or renamed key -> the key of the layer it now means
         self.reader_counts = dict(readers or {})  # key -> how many objects read it (for folds: only a sole reader folds)
+        self.outputs: list[str] = []  # the model's outputs when it has several (set by the reader)
 
     # ---- lookups
 

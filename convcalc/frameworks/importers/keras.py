@@ -113,15 +113,16 @@ def read_keras(source: Any, identity: Iterable[str] = (), input_shape: tuple[int
     if not sequential:
         outputs = model.get("output_layers") or []
         named = [o for o in (outputs if outputs and isinstance(outputs[0], list) else [outputs]) if o]
-        if len(named) != 1:
-            raise SpecError(f"the model has {len(named)} outputs", hint="convcalc reads models with one output", where="keras")
-        output = builder.resolve(named[0][0])
-    scoped = [Scoped(layer, ()) for layer in _needed(builder.finished(), output)]
+        if not named:
+            raise SpecError("the model has no output", hint="convcalc reads models with one or more outputs", where="keras")
+        builder.outputs = [builder.resolve(o[0]) for o in named]  # several: an auxiliary head, detection scales
+        output = builder.outputs[0]
+    scoped = [Scoped(layer, ()) for layer in _needed(builder.finished(), *(getattr(builder, "outputs", None) or [output]))]
     return builder, scoped, model.get("name")
 
 
-def _needed(layers: list[Any], output: str | None) -> list[Any]:
-    wanted = {output}
+def _needed(layers: list[Any], *outputs: str | None) -> list[Any]:
+    wanted = set(outputs)
     kept = []
     for layer in reversed(layers):
         if layer.key in wanted:

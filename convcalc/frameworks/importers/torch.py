@@ -130,6 +130,7 @@ class _Reader:
         self.values: dict[str, Any] = {}  # node name -> ('layer', key) | ('value', python value)
         self.placeholders = 0
         self.output: str | None = None
+        self.outputs: list[str] = []
         self.scopes: dict[str, tuple] = {}  # layer key -> module scope
         self.counters: dict[tuple, int] = {}
         self.calls: dict[str, int] = {}  # module -> calls so far (a ReLU module may be called twice)
@@ -176,10 +177,12 @@ class _Reader:
             result = self.value(node.args[0])
             if isinstance(result, (list, tuple)) and len(result) == 1 and self.is_tensor(result[0]):  # torch.export's (out,)
                 result = result[0]
-            if not self.is_tensor(result):
-                raise SpecError("the model returns several values (or no tensor)", hint="convcalc reads models with one output tensor",
-                                where=f"node {position} 'output'")
-            self.output = result[1]
+            several = isinstance(result, (list, tuple)) and len(result) > 1 and all(self.is_tensor(r) for r in result)
+            if not (self.is_tensor(result) or several):
+                raise SpecError("the model returns no tensor (or something besides tensors)",
+                                hint="convcalc reads models that return a tensor, or a tuple of tensors", where=f"node {position} 'output'")
+            self.outputs = [r[1] for r in result] if several else [result[1]]  # several: an auxiliary head, detection scales
+            self.output = self.outputs[0]
             return
         if op == "get_attr":
             self.values[node.name] = ("value", ("attribute", node.target))
@@ -367,9 +370,10 @@ class _Reader:
 
     def scoped(self, layers: list[Any]) -> list[Scoped]:
         """The layers the output depends on, with their scopes, in order."""
-        if self.output is None or self.output == "input":
+        if self.output is None or "input" in self.outputs:
             raise SpecError("the model returns its input: there is no layer to read", where="output")
-        wanted = {self.builder.resolve(self.output)}
+        wanted = {self.builder.resolve(key) for key in self.outputs}
+        self.builder.outputs = [self.builder.resolve(key) for key in self.outputs]
         kept = []
         for layer in reversed(layers):
             if layer.key in wanted:
