@@ -208,7 +208,7 @@ def cli_page() -> str:
     root = main.make_context("convcalc", [], resilient_parsing=True)
     names = main.list_commands(root)
     out = [
-        GENERATED_NOTE.format(source="the click commands in convcalc/cli.py"),
+        GENERATED_NOTE.format(source="the click commands in convcalc/cli/"),
         "# Command-line reference",
         "",
         "Every command and option, as `convcalc COMMAND --help` prints them (`python -m convcalc` is the same",

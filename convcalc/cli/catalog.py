@@ -1,15 +1,12 @@
-"""The commands that print what convcalc has rather than what a spec computes: `list` (the specs
-that ship with it) and `schema` (the JSON Schemas of a spec and of the JSON output).
-
-cli.py adds them to the group; like cli.py they only call the library and turn SpecError into
-the one-line message and exit code 2.
-"""
+"""The commands that print what convcalc has rather than what a spec computes: `types` (the layer
+kinds), `list` (the specs that ship with it) and `schema` (the JSON Schemas of a spec and of the JSON
+output)."""
 from __future__ import annotations
 
 import click
 
-from .cli_support import chosen_format, fail, format_option, output_option, output_to
-from .errors import SpecError
+from ..errors import SpecError
+from .support import chosen_format, fail, format_option, output_option, output_to
 
 
 @click.command("list", epilog="\b\nExamples:\n"
@@ -23,7 +20,7 @@ def list_command(output_format: str | None, output: str | None) -> None:
 
     Each is a YAML file to read and copy; `convcalc list -f json` gives their paths.
     """
-    from .spec import catalogue, shipped
+    from ..spec import catalogue, shipped
 
     output_format = chosen_format(output_format, "text", {})
     try:
@@ -65,9 +62,38 @@ def schema_command(which: str, output_format: str | None, output: str | None) ->
     """
     import json
 
-    from .schema import schema
+    from ..schema import schema
 
     chosen_format(output_format, "json", {})
     text = json.dumps(schema(which), indent=2, ensure_ascii=False) + "\n"
+    with output_to(output) as out:
+        out.write(text)
+
+
+@click.command(epilog="\b\nExamples:\n"
+                     "  convcalc types\n"
+                     "  convcalc types -f markdown -o layers.md")
+@format_option(("text", "markdown", "json"), "text")
+@click.option("--markdown", is_flag=True, help="Same as --format markdown.")
+@output_option()
+def types(output_format: str | None, markdown: bool, output: str | None) -> None:
+    """List every layer type with its arguments, defaults, aliases and rule."""
+    from ..layers import reference_rows
+
+    output_format = chosen_format(output_format, "text", {"--markdown": "markdown" if markdown else None})
+    rows = reference_rows()
+    if output_format == "json":
+        import json
+
+        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    elif output_format == "markdown":
+        lines = ["| type | primary | arguments (default) | also written | rule |", "|---|---|---|---|---|"]
+        for row in rows:
+            cells = [f"`{row['type']}`", row["primary"], row["arguments"], row["aliases"], row["rule"]]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        text = "\n".join(lines) + "\n"
+    else:
+        text = "".join(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else "")
+                       + f"\n    {row['summary']}. {row['rule']}\n" for row in rows)
     with output_to(output) as out:
         out.write(text)

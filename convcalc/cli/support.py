@@ -1,7 +1,7 @@
 """What every convcalc command shares at the edge of the process: one error style, honest exit
 codes, the options every command spells the same way, and where the output goes.
 
-Click is imported here and in cli.py only; nothing in the library imports either module.
+Click is imported in the cli package only; nothing in the library imports it.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .errors import SpecError
+from ..errors import SpecError
 
 EXIT_CODES = (
     "\b\nExit codes:\n"
@@ -199,6 +199,16 @@ def layout_option(command):
     return click.option("--layout", type=click.Choice(["hwc", "chw"]),
                         help="Show shapes in this order: hwc = (H, W, C), chw = (C, H, W). The spec is still read in its "
                              "own order (a spec says layout: chw, or inline 'input 3x32x32 layout=chw').")(command)
+
+
+def no_layout_option(what: str):
+    """--layout where shapes are not shown in the user's order: a clear refusal, not 'no such option'."""
+    def refuse_layout(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            refuse(f"--layout only changes how shapes are shown, and {what}; the spec is read in its own order "
+                   "(write layout: chw in it, or 'input 3x32x32 layout=chw')")
+
+    return click.option("--layout", hidden=True, expose_value=False, callback=refuse_layout)
 
 
 def strict_option(command):

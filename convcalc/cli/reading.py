@@ -1,0 +1,47 @@
+"""A spec as every command that takes SPEC reads it: standard input for '-', read under the limits
+of --limit, and computed into a report (SpecError on a problem)."""
+from __future__ import annotations
+
+import sys
+
+from ..errors import SpecError
+
+
+def stdin_text(source: str, limits=None) -> str | None:
+    if source != "-":
+        return None
+    from ..limits import DEFAULT_LIMITS, check_size
+    from ..spec import decode
+
+    limits = limits or DEFAULT_LIMITS
+    stdin = sys.stdin
+    closed = SpecError("standard input is closed, so '-' has no spec to read",
+                       hint="pipe a spec in (convcalc summary - < net.yaml) or give its path")
+    if stdin is None:  # started with stdin closed (<&-)
+        raise closed
+    reader = stdin.buffer if hasattr(stdin, "buffer") else None
+    try:
+        data = reader.read(limits.bytes + 1) if reader else stdin.read(limits.bytes + 1).encode("utf-8")  # bounded, like a file
+    except (OSError, ValueError) as exc:  # a directory or a closed descriptor as stdin
+        raise SpecError(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}",
+                        hint="pipe a spec in (convcalc summary - < net.yaml) or give its path") from None
+    check_size(len(data), "<stdin>", limits, known=False)
+    return decode(data, "<stdin>")
+
+
+def load(spec: str, *, layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (),
+          limit_options: tuple[str, ...] = ()):
+    """SPEC read (in its own layout) and computed as every command reads it, shapes to be shown in
+    --layout, and the limits it was read under (SpecError on a problem)."""
+    from ..limits import parse_limits
+    from ..loading import load_report
+
+    limits = parse_limits(limit_options)
+    try:
+        report = load_report(spec, strict=strict, stdin_text=stdin_text(spec, limits), assignments=assignments, limits=limits)
+    except RecursionError:  # only past a raised depth limit: the default keeps every step well inside Python's
+        raise SpecError("the spec nests lists or blocks too deep to work through",
+                        hint=f"nest them less deeply (--limit depth is {limits.depth:,}; the default 50 is safe)") from None
+    if layout is not None:
+        report = report._replace(display_layout=layout)
+    return report, limits
