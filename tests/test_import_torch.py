@@ -68,13 +68,14 @@ def test_export_then_import_gives_every_layer_back(path):
     model = namespace[class_name(original)]()
     shape = namespace["INPUT_SHAPE"]
     # which variable of forward each fx node assigns: '        conv1 = self.conv1(x)' on the line fx recorded
+    # (the outermost frame: a node made inside a helper class's forward, MoveDim's, belongs to the line calling it)
     lines = code.splitlines()
     graph, _ = trace(model, stack_traces=True)
     made_by = {}
     for node in graph.nodes:
         found = re.findall(r'File "<exported>", line (\d+)', node.stack_trace or "")
         if found:
-            made_by[node.name] = lines[int(found[-1]) - 1].split("=")[0].strip()
+            made_by[node.name] = lines[int(found[0]) - 1].split("=")[0].strip()
     _, scoped, _ = read_torch(model, shape)
     imported = analyze(import_torch(model, shape).spec())
     assert len(imported.layers) == len(scoped)
@@ -298,4 +299,30 @@ def test_permute_and_linear_on_the_last_axis_are_torch_s_shapes():
         out = model.fc(permuted)
     shapes = [(1, *layer.shape.in_layout("chw")) for layer in report.layers]
     assert shapes == [tuple(after_conv.shape), tuple(permuted.shape), tuple(out.shape)]
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())
+
+
+def test_movedim_is_a_permute_with_torch_s_shapes():
+    """x.movedim(1, -1) and torch.movedim(…, -1, 1) around nn.Linear (how ConvNeXt, and convcalc's own
+    export of a dense layer on the channel axis, apply Linear at every position): each layer's shape
+    is the one torch gives (the model run on zeros)."""
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3)
+            self.fc = torch.nn.Linear(8, 5)
+
+        def forward(self, x):
+            return torch.movedim(self.fc(self.conv(x).movedim(1, -1)), -1, 1)
+
+    model = Net()
+    report = analyze(import_torch(model, (3, 8, 8)).spec())
+    with torch.no_grad():
+        after_conv = model.conv(torch.zeros(1, 3, 8, 8))
+        moved = after_conv.movedim(1, -1)
+        after_fc = model.fc(moved)
+        back = torch.movedim(after_fc, -1, 1)
+    shapes = [(1, *layer.shape.in_layout("chw")) for layer in report.layers]
+    assert [layer.type for layer in report.layers] == ["conv2d", "permute", "dense", "permute"]
+    assert shapes == [tuple(t.shape) for t in (after_conv, moved, after_fc, back)]
     assert report.trainable_params == sum(p.numel() for p in model.parameters())

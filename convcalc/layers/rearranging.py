@@ -165,7 +165,9 @@ class Permute(LayerKind):
     args = (Arg("order", axis_order, doc="the new order of the axes of one sample, in the spec's layout"),)
     summary = "reorders the axes (PyTorch permute, Keras Permute); the result is read in the spec's layout"
     pytorch = function("Tensor.permute", "{x}.permute({dims})", Param("dims", "torch_dims", form="items"), adapters=("permute_dims",),
-                       reads=also("Tensor.permute", "torch.permute", params=(Param("dims", "torch_dims", form="tuple", positional=True),)))
+                       reads=also("Tensor.permute", "torch.permute", params=(Param("dims", "torch_dims", form="tuple", positional=True),))
+                       + also("Tensor.movedim", "torch.movedim", params=(Param("source", "torch_move_source", positional=True),
+                                                                         Param("destination", "torch_move_destination", positional=True))))
     keras = counterpart("Permute", Param("dims", "keras_dims", positional=True), adapters=("permute_dims",))
     onnx = ("Transpose",)
     flops_rule, receptive_field = DATA_MOVEMENT, "none"

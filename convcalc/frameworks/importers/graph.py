@@ -351,6 +351,9 @@ def permute_dims(builder: Builder, layer: Layer) -> None:
     """PyTorch's dims (batch first, then C and the spatial axes: a chw spec's own order) or Keras'
     1-based dims over (*spatial, channels) (an hwc spec's order) back into the order of the spec's axes."""
     torch_dims, keras_dims = _adapted(layer, "torch_dims"), _adapted(layer, "keras_dims")
+    source, destination = _adapted(layer, "torch_move_source"), _adapted(layer, "torch_move_destination")
+    if source is not MISSING and destination is not MISSING:  # x.movedim(1, -1): the permutation it amounts to
+        torch_dims = _movedim_order(source, destination, builder.shape(layer.inputs[0]).rank + 2, layer.where)
     if torch_dims is not MISSING:
         dims = list(torch_dims)
         if not dims or dims[0] != 0:
@@ -359,6 +362,25 @@ def permute_dims(builder: Builder, layer: Layer) -> None:
     elif keras_dims is not MISSING:
         layer.args["order"] = [d - 1 for d in keras_dims]
     _drop_adapted(layer)
+
+
+def _movedim_order(source: Any, destination: Any, n: int, where: str) -> list[int]:
+    """torch.movedim's permutation of n axes: the sources go to the destinations, the other axes keep their order."""
+    sources = [source] if isinstance(source, int) else list(source)
+    destinations = [destination] if isinstance(destination, int) else list(destination)
+    try:
+        sources = [s + n if s < 0 else s for s in sources]
+        destinations = [d + n if d < 0 else d for d in destinations]
+    except TypeError:
+        raise SpecError(f"{where}: movedim({source!r}, {destination!r}) names no axes") from None
+    if (len(sources) != len(destinations) or len(set(sources)) != len(sources) or len(set(destinations)) != len(destinations)
+            or not all(0 <= a < n for a in (*sources, *destinations))):
+        raise SpecError(f"{where}: movedim({source!r}, {destination!r}) is no reordering of {n} axes")
+    order: list[int | None] = [None] * n
+    for s, d in zip(sources, destinations):
+        order[d] = s
+    rest = iter(a for a in range(n) if a not in sources)
+    return [a if a is not None else next(rest) for a in order]
 
 
 @reverse("transposed_padding", "depthwise", "flatten_first", "broadcast", "no_strided_dilation", "adaptive_as_fixed")
