@@ -21,28 +21,18 @@ from ..errors import SpecError, did_you_mean
 from ..layers import all_names, family_args, lookup
 from ..limits import DEFAULT_LIMITS, Limits, limit_error
 from .records import MAPPINGS, BLOCK_KINDS, ENTRY_KEYS, MERGES, RESIDUAL_KEYS, BRANCHES_KEYS, REPEAT_KEYS, VALUE, REPEAT_INDEX, ENTRIES_PER_LAYER, BlockSpec, Template
-from .entries import activation_after, split_entry, unprintable
+from .entries import activation_after, split_entry
 from .inline import PROBLEM_MARK
 from .expressions import Env, substitute
 from .templates import least_layers
 from .inputs import InputFacts, ShapeTracker
+from .names import Ref, check_keys, check_length, check_name, has_name, join, layer_list, name_text
 
 # The records below are plain classes with __slots__, not dataclasses: nothing compares, hashes
 # or prints them, and each dataclass costs ~0.3 ms to create at every start-up.
 
 
-class _Ref:
-    """A `from` name as written, resolved once every node is known."""
-
-    __slots__ = ("text", "scope", "position")
-
-    def __init__(self, text: str, scope: tuple[str, ...], position: int) -> None:
-        self.text = text
-        self.scope = scope  # the block names it was written in
-        self.position = position  # index of the node that reads it: only nodes before it are visible
-
-
-Source = Any  # a resolved full node name (str) or a _Ref
+Source = Any  # a resolved full node name (str) or a names.Ref
 
 
 class Node:
@@ -121,7 +111,7 @@ class _Expander:
         while True:
             self.counters[key] = self.counters.get(key, 0) + 1
             local = f"{base}_{self.counters[key]}"
-            if _join(scope, local) not in self.used:
+            if join(scope, local) not in self.used:
                 return local
 
     def claim(self, full: str, fail, what: str) -> None:
@@ -148,7 +138,7 @@ class _Expander:
             raise limit_error("layers", f"the blocks expand to more than {ENTRIES_PER_LAYER * self.limits.layers:,} entries",
                               self.limits, where=f"layer {self.next_index}")
         kind, options, inline = self.classify(entry, env)
-        fail = self.failer(_name_text(options.get("name")), kind)
+        fail = self.failer(name_text(options.get("name")), kind)
         if kind not in BLOCK_KINDS and kind not in self.templates:
             return self.layer(entry, scope, path, prev, env, forced_name, kind or None)
         if self.nesting >= self.limits.depth:  # 400 templates that each use the one before: Python's recursion would end it
@@ -173,17 +163,17 @@ class _Expander:
         sources = substitute(options.pop("from", None), env, fail)
         local = forced_name if name is None and forced_name is not None else None
         if name is not None:
-            local = _check_name(name, fail)
+            local = check_name(name, fail)
         if local is None:
             local = self.auto_name(scope, kind)
-        full = _check_length(_join(scope, local), fail)
+        full = check_length(join(scope, local), fail)
         fail = self.failer(full, kind_label or kind)
         if sources is not None:
             listed = sources if isinstance(sources, list) else [sources]
             if len(listed) != 1 or not isinstance(listed[0], (str, int)) or isinstance(listed[0], bool):
                 raise fail(f"a block reads one input; from must name one layer, got {sources!r}",
                            "merge several inputs first with add or concat")
-            prev = _Ref(str(listed[0]), scope, self.next_index)
+            prev = Ref(str(listed[0]), scope, self.next_index)
         if kind == "repeat":
             options = {k: (v if k == "layers" else substitute(v, env, fail)) for k, v in options.items()}
         elif kind in BLOCK_KINDS:
@@ -213,7 +203,7 @@ class _Expander:
             inner = isinstance(value, MAPPINGS) and kind in BLOCK_KINDS and "expect" in value
             if "expect" in entry or inner:
                 what = f"a {kind} block" if kind in BLOCK_KINDS else f"a block ('{kind}')"
-                raise self.failer(_name_text(entry.get("name") or (value.get("name") if inner else None)), kind)(
+                raise self.failer(name_text(entry.get("name") or (value.get("name") if inner else None)), kind)(
                     f"expect: on {what} is not checked",
                     "put expect: on the layer whose answer it is (the block's last layer for its output shape), "
                     "or on the network (a top-level expect:)")
@@ -223,7 +213,7 @@ class _Expander:
             for key in ("name", "from", "if"):
                 if key in entry:
                     if key in options:
-                        raise self.failer(_name_text(entry.get("name") or (value.get("name") if inner else None)), kind)(f"'{key}' is given twice", "give it once")
+                        raise self.failer(name_text(entry.get("name") or (value.get("name") if inner else None)), kind)(f"'{key}' is given twice", "give it once")
                     options[key] = entry[key]
             return kind, options, False
         return kind, {}, False
@@ -234,7 +224,7 @@ class _Expander:
         record = [full, kind, path, self.next_index, 0]
         self.blocks.append(record)
         self.block_names[full] = record  # by record, not position: an empty block is removed below
-        self.aliases[_join(inner_scope, "input")] = (block_input, self.next_index)
+        self.aliases[join(inner_scope, "input")] = (block_input, self.next_index)
         output = body(inner_scope, path + (full,), block_input)
         record[4] = len(self.nodes)
         if record[4] < record[3]:  # an empty block (every entry skipped, repeat 0 times): no row
@@ -248,13 +238,13 @@ class _Expander:
             return block_input
         if not isinstance(entries, list):
             entries = [entries]
-        if len(entries) == 1 and not _has_name(entries[0]):
+        if len(entries) == 1 and not has_name(entries[0]):
             return self.entry(entries[0], scope, path, block_input, env, forced_name=local)
-        return self.open_block(_join(scope, local), kind, scope + (local,), path, block_input, fail,
+        return self.open_block(join(scope, local), kind, scope + (local,), path, block_input, fail,
                                lambda s, p, i: self.group(entries, s, p, i, env))
 
     def residual(self, options, scope, path, block_input, env, fail, full) -> Source:
-        _check_keys(options, RESIDUAL_KEYS, "residual", fail)
+        check_keys(options, RESIDUAL_KEYS, "residual", fail)
         main = options.get("main")
         if not isinstance(main, list) or not main:
             raise fail("a residual block needs a main: list of layers", "write main: [conv2d: {...}, batchnorm, ...]")
@@ -265,10 +255,10 @@ class _Expander:
             raise fail("shortcut must be a list of layers (leave it out for the identity)", "write shortcut: [conv2d: {...}, batchnorm]")
         short_out = self.sub_group(shortcut, "shortcut", "shortcut", scope, path, block_input, env, fail)
         merged = self.merge_node(merge, options, [main_out, short_out], scope, path, env)
-        return self.group(_list(options.get("after"), "after", fail), scope, path, merged, env)
+        return self.group(layer_list(options.get("after"), "after", fail), scope, path, merged, env)
 
     def branches(self, options, scope, path, block_input, env, fail, full) -> Source:
-        _check_keys(options, BRANCHES_KEYS, "branches", fail)
+        check_keys(options, BRANCHES_KEYS, "branches", fail)
         paths = options.get("paths")
         if isinstance(paths, MAPPINGS):
             named = [(str(k), v) for k, v in paths.items()]
@@ -281,10 +271,10 @@ class _Expander:
         merge = self.merge_kind(options, "concat", fail)
         outputs = [self.sub_group(body, local, "path", scope, path, block_input, env, fail) for local, body in named]
         merged = self.merge_node(merge, options, outputs, scope, path, env)
-        return self.group(_list(options.get("after"), "after", fail), scope, path, merged, env)
+        return self.group(layer_list(options.get("after"), "after", fail), scope, path, merged, env)
 
     def repeat(self, options, scope, path, block_input, env, fail, full) -> Source:
-        _check_keys(options, REPEAT_KEYS, "repeat", fail)
+        check_keys(options, REPEAT_KEYS, "repeat", fail)
         times = substitute(options.get("times"), env, fail)
         if isinstance(times, bool) or not isinstance(times, int) or times < 0:
             raise fail(f"repeat needs times: a whole number ≥ 0, got {times!r}", "write e.g. times: 3")
@@ -318,7 +308,7 @@ class _Expander:
         self.stack.append(template.name)
         try:
             body = list(template.layers)
-            if len(body) == 1 and not _has_name(body[0]):
+            if len(body) == 1 and not has_name(body[0]):
                 return self.entry(body[0], scope, path, prev, inner_env, forced_name=local, kind_label=kind_label or template.name)
             return self.open_block(full, kind_label or template.name, scope + (local,), path, prev, fail,
                                    lambda s, p, i: self.group(body, s, p, i, inner_env))
@@ -348,9 +338,9 @@ class _Expander:
         return merge
 
     def merge_node(self, merge: str, options, sources: list[Source], scope, path, env) -> str:
-        local = merge if _join(scope, merge) not in self.used else self.auto_name(scope, merge)
+        local = merge if join(scope, merge) not in self.used else self.auto_name(scope, merge)
         raw = {"axis": options["axis"]} if "axis" in options else {}
-        return self.add_node(merge, raw, _join(scope, local), path, list(sources))
+        return self.add_node(merge, raw, join(scope, local), path, list(sources))
 
     def layer(self, entry, scope, path, prev: Source, env: Env, forced_name: str | None, written: str | None) -> Source:
         index = self.next_index
@@ -372,10 +362,10 @@ class _Expander:
         canonical = kind.name if kind else re.sub(r"[\s\-]", "_", str(type_written).lower())
         fail = self.failer(name, canonical)
         if name is not None:
-            local = _check_name(name, fail)
+            local = check_name(name, fail)
         else:
             local = forced_name or self.auto_name(scope, canonical)
-        full = _check_length(_join(scope, local), fail)
+        full = check_length(join(scope, local), fail)
         if PROBLEM_MARK in raw:  # the inline text was wrong: said now that the layer has its name
             raise self.failer(full, canonical)(*raw[PROBLEM_MARK])
         if full in self.block_names:
@@ -383,13 +373,13 @@ class _Expander:
         if sources is None:
             listed: Any = [prev]
         elif isinstance(sources, (str, int)) and not isinstance(sources, bool):
-            listed = [_Ref(str(sources), scope, index)]
+            listed = [Ref(str(sources), scope, index)]
         elif isinstance(sources, list) and sources and all(isinstance(s, (str, int)) and not isinstance(s, bool) for s in sources):
-            listed = [_Ref(str(s), scope, index) for s in sources]
+            listed = [Ref(str(s), scope, index) for s in sources]
         else:
             listed = sources  # build_layers reports it
         if "like" in raw and isinstance(raw["like"], (str, int)) and not isinstance(raw["like"], bool):
-            raw["like"] = _Ref(str(raw["like"]), scope, index)  # a layer name (resize's like:), scoped as from: is
+            raw["like"] = Ref(str(raw["like"]), scope, index)  # a layer name (resize's like:), scoped as from: is
         if "activation" not in raw:  # the common case, before anything else is made
             return self.add_node(type_written, raw, full, path, listed, kind, family)
         activation = activation_after(raw, kind or family_args(family), self.failer(full, canonical))
@@ -397,7 +387,7 @@ class _Expander:
         if activation is None:
             return added
         # Keras' Conv2D(…, activation='relu'): a relu layer after it, whose output the layer's name then means
-        after = self.add_node(activation.name, {}, _join(scope, f"{local}_{activation.name}"), path, [added], activation)
+        after = self.add_node(activation.name, {}, join(scope, f"{local}_{activation.name}"), path, [added], activation)
         self.redirect[added] = after
         return after
 
@@ -422,17 +412,17 @@ class _Expander:
         for node in self.nodes:
             if isinstance(node.sources, list):  # a list of bad values stays as written: build_layers reports it
                 node.sources = [self.resolve(s, node) for s in node.sources]
-            if isinstance(node.raw.get("like"), _Ref):
+            if isinstance(node.raw.get("like"), Ref):
                 node.raw["like"] = self.resolve(node.raw["like"], node, key="like")
         return Expanded(tuple(self.nodes), blocks)
 
     def resolve(self, source: Source, node: Node, depth: int = 0, key: str = "from") -> Any:
         """The full node name a source means, seen from the node reading it."""
-        if not isinstance(source, _Ref):
+        if not isinstance(source, Ref):
             return source
         if depth > 64:
             raise SpecError(f"from '{source.text}' goes round in a circle", layer_index=node.index, layer_name=node.name, layer_type=node.type)
-        candidates = [_join(source.scope[:n], source.text) for n in range(len(source.scope), -1, -1)]
+        candidates = [join(source.scope[:n], source.text) for n in range(len(source.scope), -1, -1)]
         for candidate in candidates:
             if candidate == "input":
                 return "input"
@@ -442,7 +432,7 @@ class _Expander:
                 return self.resolve(self.aliases[candidate][0], node, depth + 1)
         port = re.fullmatch(r"(.+)\.(\d+)", source.text)  # split1.0: output 0 of the layer split1
         if port and key == "from":
-            target = self.resolve(_Ref(port.group(1), source.scope, source.position), node, depth + 1, key)
+            target = self.resolve(Ref(port.group(1), source.scope, source.position), node, depth + 1, key)
             if target in self.positions:
                 return f"{target}.{port.group(2)}"
 
@@ -460,63 +450,3 @@ class _Expander:
                     raise fail(f"names the block '{block.name}' this layer is inside", "a layer reads from layers above it; 'input' is the block's input")
                 raise fail(f"names the block '{block.name}' (layers {block.first}–{block.last}), which comes later", "a layer reads only from layers above it")
         return source.text  # names nothing: build_layers says so, with the names it knows
-
-
-def _join(scope: tuple[str, ...], local: str) -> str:
-    return ".".join((*scope, local))
-
-
-MAX_NAME = 1000  # characters of a full name (its blocks' names and its own, joined by dots)
-
-
-def _check_length(full: str, fail) -> str:
-    """A name printed in every row and JSON entry that reads from it: a 200 KB name repeated 1,000
-    times was 400 MB of JSON and a table that did not finish in 5 minutes, from a 200 KB spec."""
-    if len(full) > MAX_NAME:
-        raise fail(f"the name '{full[:60]}…' is {len(full):,} characters long",
-                   f"a name, with the names of the blocks around it joined by dots, has at most {MAX_NAME:,} characters")
-    return full
-
-
-def _name_text(name: Any) -> str | None:
-    return None if name is None else str(name)
-
-
-def _has_name(entry: Any) -> bool:
-    if not isinstance(entry, MAPPINGS):
-        return isinstance(entry, str) and "name=" in entry
-    if "name" in entry:
-        return True
-    inner = [v for k, v in entry.items() if k not in ENTRY_KEYS]
-    return len(inner) == 1 and isinstance(inner[0], MAPPINGS) and "name" in inner[0]
-
-
-def _check_name(name: Any, fail) -> str:
-    if isinstance(name, bool) or not isinstance(name, (str, int)) or not str(name).strip():
-        raise fail(f"a name must be text, got {name!r}", "e.g. name: conv1")
-    text = str(name).strip()
-    if not text.isprintable():
-        raise fail(f"the name {text!r} holds {unprintable(text)}", "write a name as one line of visible text, e.g. conv1")
-    if "." in text:
-        raise fail(f"the name '{text}' contains '.'", "dots join block names (layer1.conv1); write layer1_conv1 or use a block")
-    if text == "input":
-        raise fail("'input' names the network's (or block's) input", "choose another name")
-    return text
-
-
-def _check_keys(options: Mapping[str, Any], allowed: tuple[str, ...], kind: str, fail) -> None:
-    for key in options:
-        if key == VALUE:
-            raise fail(f"{kind} takes a mapping of options, got {options[key]!r}", f"its options are: {', '.join(allowed)}")
-        if key not in allowed:
-            raise fail(f"unknown {kind} option '{key}'", did_you_mean(str(key), allowed) or f"its options are: {', '.join(allowed)}")
-
-
-def _list(value: Any, what: str, fail) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise fail(f"{what} must be a list of layers, got {value!r}", f"write {what}: [relu]")
-    return value
-
-
