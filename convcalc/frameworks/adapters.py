@@ -8,23 +8,11 @@ An importer undoes the same adapters by name.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from . import adapters_blocks  # noqa: F401  (the modern-block kinds register theirs)
+from .adapter_registry import ADAPTERS, SETS, adapter
 from .draft import Draft, axes_text, keras_pairs, num, torch_pad_tuple, tup
 
-ADAPTERS: dict[str, dict[str, Callable[[Draft], None]]] = {"pytorch": {}, "keras": {}}
-SETS: dict[str, dict[str, tuple[str, ...]]] = {"pytorch": {}, "keras": {}}  # the values each adapter sets
-
-
-def adapter(framework: str, *names: str, sets: tuple[str, ...] = ()):
-    """Register ``fn`` under ``names`` for one framework; ``sets``: the values a Param may read from it."""
-    def register(fn: Callable[[Draft], None]) -> Callable[[Draft], None]:
-        for name in names:
-            ADAPTERS[framework][name] = fn
-            SETS[framework][name] = sets
-        return fn
-
-    return register
+__all__ = ["ADAPTERS", "SETS", "adapter"]  # every adapter registered: this module's and adapters_blocks'
 
 
 def _pads(draft: Draft) -> list[tuple[int, int]]:
@@ -309,6 +297,3 @@ def keras_tf_lrn(draft: Draft) -> None:
     draft.after.append(f'{draft.ident} = layers.Lambda(lambda t: {body}, name="{draft.ident}")({draft.x})'
                        "  # needs TensorFlow (import tensorflow as tf)")
     draft.imports.add("import tensorflow as tf")
-
-
-from . import adapters_blocks  # noqa: E402,F401  (the modern-block kinds register theirs)

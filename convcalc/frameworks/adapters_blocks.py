@@ -1,10 +1,10 @@
 """The adapters of the modern-block kinds (resize, split, slice, channel shuffle, permute, dense on an
 axis, layer scale, stochastic depth, locally connected), and the small PyTorch classes their export
-defines where torch.nn has none. Registered in ``adapters.ADAPTERS`` as the others are.
+defines where torch.nn has none. Registered in ``adapter_registry.ADAPTERS`` as the others are.
 """
 from __future__ import annotations
 
-from .adapters import adapter
+from .adapter_registry import adapter
 from .draft import FLOAT_EXACT, Draft, axes_text, keras_axis, torch_dim, tup
 
 # --------------------------------------------------------------------------- helpers: what torch.nn lacks
