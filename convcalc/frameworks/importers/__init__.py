@@ -50,11 +50,19 @@ def _finish(builder: Any, scoped: list, name: str | None, source: str) -> Import
 
 
 def import_torch(model: Any, input_shape: Iterable[int], *, as_identity: Iterable[str] = (), source: str = "<torch module>") -> Imported:
-    """A torch.nn.Module read through torch.fx for one sample of ``input_shape`` (C, H, W: no batch)."""
+    """A torch.nn.Module read through torch.fx (torch.export where fx cannot trace) for one sample of
+    ``input_shape`` (C, H, W: no batch)."""
     from .torch import read_torch
 
     dims = _dims(input_shape)
-    builder, scoped, name = read_torch(model, dims, as_identity)
+    try:
+        builder, scoped, name = read_torch(model, dims, as_identity)
+    except SpecError as untraceable:
+        if untraceable.where != "trace":
+            raise
+        from .torch_export import read_exported  # where fx cannot trace: torch.export runs the model once
+
+        builder, scoped, name = read_exported(model, dims, as_identity)
     return _finish(builder, scoped, name, source)
 
 

@@ -7,7 +7,8 @@ too. Each node is looked up by name in the table the declarations give (``readba
 handler only for what no declaration can say: the arithmetic on sizes (``x.size(0)``,
 ``x.shape[1]``), a mean over the spatial axes, and calls that only pass their input on.
 A custom ``torch.autograd.Function`` is kept as one node named after its class. Where fx cannot
-trace, ``torch_export`` reads the model through torch.export instead. Only these two modules import torch.
+trace, ``import_torch`` hands the model to ``torch_export``, which reads it through torch.export with
+this module's reader (so this module never imports that one). Only these two modules import torch.
 """
 from __future__ import annotations
 
@@ -100,14 +101,7 @@ def trace(model: Any, identity: Iterable[str] = (), *, stack_traces: bool = Fals
 def read_torch(model: Any, input_shape: tuple[int, ...], identity: Iterable[str] = ()) -> tuple[Builder, list[Scoped], str]:
     """The model's layers in order (and their module scopes) for the input shape (C, H, W), one sample."""
     identity = tuple(identity)
-    try:
-        graph, model = trace(model, identity)
-    except SpecError as untraceable:
-        if untraceable.where != "trace":
-            raise
-        from .torch_export import read_exported  # where fx cannot trace: torch.export runs the model once
-
-        return read_exported(model, input_shape, identity)
+    graph, model = trace(model, identity)  # SpecError(where="trace") where fx cannot: import_torch then tries torch.export
     modules = dict(model.named_modules())
     nodes = list(graph.nodes)
     readers = {node.name: len(node.users) for node in nodes}
