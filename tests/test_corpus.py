@@ -97,7 +97,9 @@ def test_corpus_file(name, case):
 def test_inline_spec(case):
     result, elapsed = invoke("summary", case["spec"], "--format", "json", *case.get("args", []))
     if case["exit"] == 0:
-        assert_valid_json(result, elapsed)
+        data = assert_valid_json(result, elapsed)
+        if "output_shape" in case:
+            assert data["output_shape"] == case["output_shape"]
     else:
         assert_clean_failure(result, elapsed, case["words"], case["exit"])
 

@@ -592,3 +592,28 @@ def test_unicode_decimal_digits_mean_their_value_or_are_refused(digits):
     check(result)
     if result.exit_code == 0:
         assert _read_json(result.stdout)["output_shape"][-1] == value
+
+
+float_text = st.one_of(
+    decimal_literal,
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e30, max_value=1e30).map(repr),
+    st.builds(lambda whole, nines: f"{whole}.{'9' * nines}", st.integers(0, 10**16), st.integers(1, 20)),
+    st.builds(lambda whole, zeros: f"{whole}.{'0' * zeros}1", st.integers(0, 10**16), st.integers(1, 20)),
+    st.builds(lambda digits, exponent: f"{digits}e{exponent}", st.integers(1, 10**6), st.integers(10, 30)),
+)
+
+
+@FUZZ
+@given(st.sampled_from(["int", "floor", "ceil"]), float_text, st.sampled_from(["", " * 1", " + 0.0", " ** 1"]))
+def test_a_float_in_an_expression_becomes_the_integer_it_is_or_is_refused(function, literal, tail):
+    """$(int(1e23)) once gave 99,999,999,999,999,991,611,392 filters: int(), floor() and ceil() of a
+    float give the integer of the number written, or one clear message. Oracle: Fraction, which reads
+    the decimal text exactly, and math.floor/ceil/trunc on it."""
+    import math
+    from fractions import Fraction
+
+    result = run(f"input 4x4x2; conv2d $({function}({literal}{tail})) kernel=1")
+    check(result)
+    if result.exit_code == 0:
+        exact = {"int": math.trunc, "floor": math.floor, "ceil": math.ceil}[function](Fraction(literal))
+        assert _read_json(result.stdout)["output_shape"][-1] == exact, (function, literal, tail)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
+from ..layers.args import FLOAT_EXACT, whole_as_written
 from ..limits import DEFAULT_LIMITS, Limits, max_bits
 from .records import MAPPINGS
 
@@ -217,6 +218,7 @@ FUNCTIONS = {
     "make_divisible": (2, 3, _make_divisible),
 }
 FUNCTION_NAMES = ", ".join(FUNCTIONS)
+_TO_INTEGER = frozenset(("round", "int", "ceil", "floor", "make_divisible"))  # a float in, an integer out
 
 
 @lru_cache(maxsize=1024)
@@ -254,6 +256,8 @@ def evaluate(text: str, env: Env, fail) -> Any:
     def ev(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
             return ev(node.body)
+        if isinstance(node, ast.Constant) and type(node.value) is float:
+            return _float_literal(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
             return node.value
         if isinstance(node, ast.Name):
@@ -320,10 +324,40 @@ def evaluate(text: str, env: Env, fail) -> Any:
             wanted = f"{least}" if least == most else f"{least} or more" if most is None else f"{least} to {most}"
             raise fail(f"'{text}' gives {name}() {count} argument{'s' if count != 1 else ''}; it takes {wanted}")
         values = _numbers(name, [ev(a) for a in node.args])
+        if name in _TO_INTEGER and not (name == "round" and count == 2):
+            _whole_float(name, values[0])
         if name == "round" and count == 2 and type(values[1]) is int and abs(values[1]) > env.limits.digits:
             # round(5, -10**9) works out 10**(10**9) first: minutes, for a number that is 0
             raise fail(f"'{text}' rounds to {values[1]:,} digits", f"round to at most {env.limits.digits:,} digits either way")
         return _bounded(function(*values))
+
+    def _float_literal(node: ast.Constant) -> float:
+        """A number written with a point or an exponent is a float, as in Python; but one whose float is
+        whole while the number written is another (1e23 reads as 99,999,999,999,999,991,611,392;
+        4.0000000000000001 as 4.0) would pass for an integer it is not, as sizes never may."""
+        value, written = node.value, _piece(node)
+        if math.isfinite(value) and value.is_integer():
+            if not whole_as_written(written):
+                raise fail(f"'{text}': {written} is not whole, though the float it reads as ({value!r}) is",
+                           "write the number you mean (a float holds 15 digits)")
+            from decimal import Decimal  # only for a literal that is whole: the number written, exactly
+
+            exact = int(Decimal(written.replace("_", "")))
+            if exact != int(value):
+                power = len(str(exact)) - 1
+                integer = f"10**{power}" if exact == 10**power else str(exact)
+                raise fail(f"'{text}': {written} is a float, which reads as {int(value):,}, not {exact:,}",
+                           f"write it as an integer, {integer}: a float holds 15 digits")
+        return value
+
+    def _whole_float(name: str, value: Any) -> None:
+        """int(), round(), floor(), ceil() and make_divisible() of a float past 10^15 would make an
+        integer the float only approximates (int(1e23) is 99,999,999,999,999,991,611,392): refused,
+        as a size written as such a float is."""
+        if type(value) is float and math.isfinite(value) and abs(value) > FLOAT_EXACT:
+            exactly = f" (exactly {int(value):,})" if value.is_integer() else ""
+            raise fail(f"'{text}': {name}() of the float {value!r}{exactly}: past 10^15 a float may not be the number meant",
+                       "compute it with integers: 10**23 rather than 1e23, a // b rather than a / b")
 
     def _text(op: ast.operator, left: Any, right: Any) -> str:
         """'a' + 'b' and 'ab' * 3 with the length told before the text is made ('a' * 3000000000)."""
@@ -360,7 +394,9 @@ def evaluate(text: str, env: Env, fail) -> Any:
 
     try:
         result = ev(tree)
-        return float(result) if _is_fraction(result) else result  # a value left a fraction reads as before: a float
+        if _is_fraction(result):  # a whole fraction is that integer (10**23 / 3 * 3); any other reads as before: a float
+            return result.numerator if result.denominator == 1 else float(result)
+        return result
     except SpecError:
         raise
     except (ArithmeticError, TypeError, ValueError) as exc:

@@ -32,7 +32,10 @@ def inline_value(text: str) -> Any:
         from .yamlload import WrittenFloat  # the text kept: 4.0000000000000001 reads as 4.0 but is not whole
 
         return WrittenFloat(float(text), text)
-    text = text.strip("[]()")
+    if "$" not in text:  # '[3,3]', '(2,2)'
+        text = text.strip("[]()")
+    elif (text[:1], text[-1:]) in (("[", "]"), ("(", ")")):  # an expression keeps its own: $(max(2,4)) once lost its last ')'
+        text = text[1:-1]
     words = size_words(text, negative=True)
     if words is not None:
         return [inline_value(word) for word in words]
@@ -72,10 +75,34 @@ def parse_inline(text: str) -> dict[str, Any]:
     return document
 
 
+def _words(text: str) -> list[str]:
+    """The words of a layer's text, split at spaces; an expression is one word whatever its spaces
+    ('conv2d $(c * 4) kernel=1': split at each space, '$(c' once read as an unclosed expression)."""
+    if "$" not in text:
+        return text.split()
+    words: list[str] = []
+    start, depth = None, 0
+    for pos, char in enumerate(text):
+        if char.isspace() and not depth:
+            if start is not None:
+                words.append(text[start:pos])
+                start = None
+            continue
+        if start is None:
+            start = pos
+        if char in "({" and (depth or text[pos - 1 : pos] == "$"):
+            depth += 1
+        elif char in ")}" and depth:
+            depth -= 1
+    if start is not None:
+        words.append(text[start:])
+    return words if not depth else text.split()  # an expression left open: the words as written, and the $( named
+
+
 def inline_layer(item: str, index: int) -> dict[str, Any]:
     """'conv2d 10 kernel=5' to {type: conv2d, PRIMARY_MARK: 10, kernel: 5}. A problem in the text is kept
     under PROBLEM_MARK and raised once the layer has its name, so that the message names it."""
-    tokens = item.replace(", ", ",").split()
+    tokens = _words(item.replace(", ", ","))
     entry: dict[str, Any] = {"type": tokens[0]}
     positional = []
     problems: list[tuple[str, str]] = []
