@@ -144,6 +144,38 @@ def test_the_same_without_sympy(monkeypatch, spec, case):
     assert_clean_failure(result, elapsed, expected["words"], expected["exit"])
 
 
+# Code run as `convcalc import` runs it, with a Ctrl-C that lands inside a library which catches
+# everything (as torch's import does: KeyboardInterrupt there was swallowed and the answer printed,
+# turned into "importing a PyTorch model needs torch", or aborted the process inside pybind11).
+_CTRL_C_IN_A_LIBRARY = """
+import os, signal, sys, time
+import convcalc.frameworks.importers as importers
+real = importers.import_source
+def import_source(*args, **kwargs):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+    except BaseException:
+        pass  # a library that swallows KeyboardInterrupt
+    return real(*args, **kwargs)
+importers.import_source = import_source
+sys.argv = ["convcalc", "import", sys.argv[1]]
+from convcalc.cli import run
+run()
+"""
+
+
+def test_ctrl_c_inside_a_library_during_import_ends_the_run(tmp_path):
+    """Issue 12: Ctrl-C ends with 130 and one line, wherever it lands (the console script's own handler)."""
+    import signal
+
+    keras_json = CORPUS.parent / "fixtures" / "import" / "mnist_convnet_keras2.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_IN_A_LIBRARY, str(keras_json)], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "convcalc: interrupted\n")
+
+
 def test_bad_spec_on_standard_input():
     result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
     assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])

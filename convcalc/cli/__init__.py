@@ -16,7 +16,7 @@ from .catalog import list_command, schema_command, types
 from .frameworks import export, import_
 from .homework import check, solve
 from .report import draw, explain, summary
-from .support import EXIT_CODES, ConvcalcGroup, fail
+from .support import EXIT_CODES, ConvcalcGroup, exit_on_interrupt, fail
 
 __all__ = ["fail", "main", "run"]
 
@@ -65,6 +65,7 @@ def run() -> None:
     """
     import os
 
+    exit_on_interrupt()
     if sys.stderr is None:  # started with standard error closed (`2>&-`): messages go nowhere, codes stay
         sys.stderr = open(os.devnull, "w", encoding="utf-8")
     if sys.stdout is None:  # started with standard output closed (`>&-`): nowhere to write the answer

@@ -70,6 +70,23 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
+def exit_on_interrupt() -> None:
+    """Ctrl-C ends the process at once with one line and 130, wherever it comes. Raised as
+    KeyboardInterrupt, it lands in whatever code runs: inside torch's import it aborted the process
+    in pybind11, was swallowed (the answer printed, exit 0) or became 'importing needs torch'. Only
+    for the console script (run()); a caller of main() keeps Python's KeyboardInterrupt."""
+    import signal
+
+    def interrupted(signum: int, frame: Any) -> None:
+        newline = "\n" if sys.stderr is not None and sys.stderr.isatty() else ""  # after the terminal's '^C'
+        with contextlib.suppress(OSError):
+            os.write(2, f"{newline}convcalc: interrupted\n".encode())
+        os._exit(130)
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where the caller ignores it (a background job)
+        signal.signal(signal.SIGINT, interrupted)
+
+
 def silence_stdout() -> None:
     """After the reader went away: what is still buffered (and any later write) goes nowhere,
     so that neither this run nor Python's own exit reports a broken pipe."""
