@@ -34,11 +34,6 @@ from convcalc.frameworks.importers.torch import read_torch, trace
 SHIPPED = sorted((ROOT / "specs").glob("*.yaml"))
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "export").glob("*.yaml"))
 MODELS = str(ROOT / "tests" / "fixtures" / "import" / "models.py")
-# Shipped specs import cannot read back yet, each with the reason (strict: remove the row once it passes).
-NOT_YET = {
-    "convnext_tiny.yaml": "export writes dense on the channel axis as MoveDim(1, -1), nn.Linear, MoveDim(-1, 1); "
-                          "the torch importer has no reading of Tensor.movedim (a permute) yet",
-}
 
 
 def _id(path: Path) -> str:
@@ -58,8 +53,7 @@ def _figures(layer) -> tuple:
     return out.trainable, out.non_trainable, out.macs
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=NOT_YET[p.name], strict=True))
-                                  if p.name in NOT_YET else p for p in SHIPPED + FIXTURES], ids=_id)
+@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=_id)
 def test_export_then_import_gives_every_layer_back(path):
     original = _report(path)
     code = to_pytorch(original)
