@@ -129,3 +129,14 @@ def test_no_import_circle():
         if module not in state:
             circle = visit(module)
             assert circle is None, " -> ".join(circle)
+
+
+PACKAGES = sorted(m for m, p in MODULES.items() if p.name == "__init__.py" and m)
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_says_what_its_stage_does_and_may_import(package):
+    """The first two lines of a folder's __init__ docstring: what the stage does, then 'May import …'."""
+    docstring = ast.get_docstring(ast.parse(MODULES[package].read_text(encoding="utf-8"))) or ""
+    lines = docstring.splitlines()
+    assert len(lines) >= 2 and lines[0].strip() and lines[1].startswith("May import"), f"convcalc/{package}/__init__.py: {lines[:2]}"

@@ -1,4 +1,5 @@
-"""The command line: it reads options, calls the library, and turns SpecError into exit code 2.
+"""The command line (the last stage): reads options, calls the library, turns SpecError into one line and exit 2.
+May import every stage, and click (only here); nothing in the library imports this package.
 
 The group `main` and the console script `run` are here; the commands live one module per group of
 jobs (report: summary, explain, draw; frameworks: export, import; homework: check, solve; catalog:

@@ -1,9 +1,8 @@
-"""Frameworks: a computed network written as PyTorch or Keras code, and a model read back into a spec.
+"""Frameworks (stage 5): a computed network written as PyTorch or Keras code, and a model read back into a spec.
+May import the base, layers, spec and computing, never render; torch or onnx only inside the one importer that needs it.
 
-Stage 5 of a spec's trip, beside rendering. Reads each kind's declared counterparts from the
-layer registry; may import engine, layers, arith, shapes, spec and errors. Export never imports a
-framework; the importers import torch or onnx only inside the one reader that needs it.
-Modules: naming (identifiers), draft (reading a declaration for one layer), adapters (the named
-irregular steps declarations refer to), pytorch and keras (the writers), export (the dispatch),
-importers/ (PyTorch, Keras JSON and ONNX to a spec: ``convcalc import``).
+Export reads each kind's declared counterparts from the layer registry and never imports a framework.
+Modules: naming (identifiers), draft (reading a declaration for one layer), adapter_registry and
+adapters, adapters_blocks (the named irregular steps declarations refer to), pytorch and keras (the
+writers), export (the dispatch), importers/ (PyTorch, Keras JSON and ONNX to a spec: ``convcalc import``).
 """

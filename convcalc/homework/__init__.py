@@ -1,5 +1,3 @@
-"""Homework: marking a student's answers (``check``) and solving for a missing size (``solve``).
-
-Stage 5 of a spec's trip, beside rendering. May import engine, render, symbolic, layers, arith,
-shapes and errors; SymPy only where a formula answer needs it.
+"""Homework (stage 5): marking a student's answers (``check``) and solving for a missing size (``solve``).
+May import the base, layers, spec, computing and render (explain's formulas); SymPy only where a formula answer needs it.
 """

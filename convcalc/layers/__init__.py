@@ -1,8 +1,8 @@
-"""The layer kinds: one declaration per kind, grouped by family as Keras and torch.nn group theirs.
+"""The layer kinds (stage 2): one declaration per kind, grouped by family as Keras and torch.nn group theirs.
+May import the base only (errors, arith, shapes, symbols; SymPy lazily); every later stage imports from here.
 
-Stage 2 of a spec's trip: the registry (``registry``), the argument checks (``args``), the rules
-several kinds share (``windows``) and one module per family. May import errors, arith, shapes and
-symbols only; everything else in convcalc imports from here.
+The registry (``registry``), the argument checks (``args``), the rules several kinds share
+(``windows``), the framework counterparts' records (``counterparts``) and one module per family.
 """
 from .args import REQUIRED, Arg, dims, flag, integer, non_negative, number, offsets, optional_integer, padding, positive, rate, size_words, sizes
 from .registry import (

@@ -1,8 +1,9 @@
-"""Reading a spec: a file, standard input, inline text or a mapping to a checked NetworkSpec.
+"""Reading a spec (stage 1): a file, standard input, inline text or a mapping to a checked NetworkSpec.
+May import the base (errors, limits, arith, shapes, symbols) and layers, and pyyaml; nothing later.
 
-Stage 1 of a spec's trip: the source and its limits (``source``, ``yamlload``), the inline
-grammar (``inline``), blocks and templates (``templates``, ``expressions``, ``blocks``) and the
-graph of named nodes (``entries``, ``build``). May import errors, limits, arith, shapes and layers.
+The source and its limits (``source``, ``yamlload``), the shipped specs (``shipped``, ``catalogue``),
+the inline grammar (``inline``), blocks and templates (``templates``, ``expressions``, ``blocks``,
+``names``) and the graph of named nodes (``entries``, ``build``).
 """
 from .build import build_spec
 from .records import LayerSpec, NetworkSpec

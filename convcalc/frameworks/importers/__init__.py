@@ -1,10 +1,10 @@
-"""Import: a PyTorch module, a Keras model's JSON or an ONNX file read into a convcalc spec.
+"""Import (stage 5, frameworks): a PyTorch module, a Keras model's JSON or an ONNX file read into a convcalc spec.
+May import the base, layers and spec (which reads back what it writes); torch and onnx only in their own reader, when called.
 
 The kinds' declared counterparts are read backwards (``readback``); each importer walks its
 framework's graph and adds one layer per object through ``graph.Builder``; ``specwriter`` writes
-the spec a person reads (names kept, repeated modules as templates). May import the layers, the
-spec loader, errors and shapes; torch and onnx are imported only by their own importer, and only
-when called. Every failure is a SpecError that names the object and its position.
+the spec a person reads (names kept, repeated modules as templates). Every failure is a SpecError
+that names the object and its position.
 """
 from __future__ import annotations
 

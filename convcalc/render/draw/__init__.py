@@ -1,4 +1,5 @@
-"""`convcalc draw`: a network as a picture of activation volumes, the way textbooks draw them.
+"""Drawing (stage 4, rendering): a network as a picture of activation volumes, the way textbooks draw them.
+May import the base, layers and computing (engine, symbolic); drawsvg and CairoSVG only when a picture is made.
 
 Every activation is a box in oblique perspective: its height is the map's height H, its
 receding side the width W and its thickness the depth C. A convolution's kernel is a small box
