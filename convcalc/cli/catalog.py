@@ -20,32 +20,15 @@ def list_command(output_format: str | None, output: str | None) -> None:
 
     Each is a YAML file to read and copy; `convcalc list -f json` gives their paths.
     """
-    from ..spec import catalogue, shipped
+    from ..render.listings import specs_listing
 
     output_format = chosen_format(output_format, "text", {})
     try:
-        rows = catalogue.catalogue()
+        text = specs_listing(output_format)
     except SpecError as error:
         fail(error)
-    if output_format == "json":
-        import json
-
-        text = json.dumps([row._asdict() for row in rows], indent=2, ensure_ascii=False) + "\n"
-    else:
-        text = _list_text(rows, shipped.folder())
     with output_to(output) as out:
         out.write(text)
-
-
-def _list_text(rows: list, folder: str | None) -> str:
-    if not rows:
-        return "No shipped specs were found (the package was installed without its specs).\n"
-    named = [(row.name, row.title, f"{'×'.join(str(size) for size in row.input)} {row.layout}") for row in rows]
-    widths = [max(len(cells[n]) for cells in [("NAME", "NETWORK", "INPUT"), *named]) for n in range(3)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
-             for cells in [("NAME", "NETWORK", "INPUT"), *named]]
-    lines += ["", "Give a name as SPEC: convcalc summary resnet50. The files are in " + (folder or "?") + "."]
-    return "\n".join(lines) + "\n"
 
 
 @click.command("schema", epilog="\b\nExamples:\n"
@@ -78,22 +61,8 @@ def schema_command(which: str, output_format: str | None, output: str | None) ->
 @output_option()
 def types(output_format: str | None, markdown: bool, output: str | None) -> None:
     """List every layer type with its arguments, defaults, aliases and rule."""
-    from ..layers import reference_rows
+    from ..render.listings import kinds_listing
 
     output_format = chosen_format(output_format, "text", {"--markdown": "markdown" if markdown else None})
-    rows = reference_rows()
-    if output_format == "json":
-        import json
-
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-    elif output_format == "markdown":
-        lines = ["| type | primary | arguments (default) | also written | rule |", "|---|---|---|---|---|"]
-        for row in rows:
-            cells = [f"`{row['type']}`", row["primary"], row["arguments"], row["aliases"], row["rule"]]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        text = "\n".join(lines) + "\n"
-    else:
-        text = "".join(f"{row['type']}: {row['arguments']}" + (f"  (also: {row['aliases']})" if row["aliases"] else "")
-                       + f"\n    {row['summary']}. {row['rule']}\n" for row in rows)
     with output_to(output) as out:
-        out.write(text)
+        out.write(kinds_listing(output_format))

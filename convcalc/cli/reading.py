@@ -2,35 +2,21 @@
 of --limit, and computed into a report (SpecError on a problem)."""
 from __future__ import annotations
 
-import sys
-
 from ..errors import SpecError
 
 
 def stdin_text(source: str, limits=None) -> str | None:
+    """What load_report and check_source are given for '-' (standard input), read now; None for any other SPEC."""
     if source != "-":
         return None
-    from ..limits import DEFAULT_LIMITS, check_size
-    from ..spec import decode
+    from ..limits import DEFAULT_LIMITS
+    from ..spec import read_stdin
 
-    limits = limits or DEFAULT_LIMITS
-    stdin = sys.stdin
-    closed = SpecError("standard input is closed, so '-' has no spec to read",
-                       hint="pipe a spec in (convcalc summary - < net.yaml) or give its path")
-    if stdin is None:  # started with stdin closed (<&-)
-        raise closed
-    reader = stdin.buffer if hasattr(stdin, "buffer") else None
-    try:
-        data = reader.read(limits.bytes + 1) if reader else stdin.read(limits.bytes + 1).encode("utf-8")  # bounded, like a file
-    except (OSError, ValueError) as exc:  # a directory or a closed descriptor as stdin
-        raise SpecError(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}",
-                        hint="pipe a spec in (convcalc summary - < net.yaml) or give its path") from None
-    check_size(len(data), "<stdin>", limits, known=False)
-    return decode(data, "<stdin>")
+    return read_stdin(limits or DEFAULT_LIMITS)
 
 
 def load(spec: str, *, layout: str | None = None, strict: bool = False, assignments: tuple[str, ...] = (),
-          limit_options: tuple[str, ...] = ()):
+         limit_options: tuple[str, ...] = ()):
     """SPEC read (in its own layout) and computed as every command reads it, shapes to be shown in
     --layout, and the limits it was read under (SpecError on a problem)."""
     from ..limits import parse_limits

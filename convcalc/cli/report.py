@@ -73,7 +73,8 @@ def _summary(spec, output_format, output, layout, strict, depth, explain, assign
              limit_options, quiet, flops="default") -> None:
     from ..limits import int_digits
 
-    cost_options = {"dtype": dtype or "float32", "batch": batch or 1, "optimizer": optimizer or "adam", "flops": flops}
+    given = {"dtype": dtype, "batch": batch, "optimizer": optimizer, "flops": flops}
+    cost_options = {name: value for name, value in given.items() if value is not None}  # the rest: costs.network_costs' defaults
     report = None
     try:
         if columns_text:

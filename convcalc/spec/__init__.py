@@ -7,6 +7,6 @@ the inline grammar (``inline``), blocks and templates (``templates``, ``expressi
 """
 from .build import build_spec
 from .records import LayerSpec, NetworkSpec
-from .source import decode, load_spec, parse_document, read_source, spec_from_text
+from .source import decode, load_spec, parse_document, read_source, read_stdin, spec_from_text
 
-__all__ = ["LayerSpec", "NetworkSpec", "build_spec", "decode", "load_spec", "parse_document", "read_source", "spec_from_text"]
+__all__ = ["LayerSpec", "NetworkSpec", "build_spec", "decode", "load_spec", "parse_document", "read_source", "read_stdin", "spec_from_text"]

@@ -47,6 +47,23 @@ def read_source(source: str, *, stdin_text: str | None = None, limits: Limits = 
     )
 
 
+def read_stdin(limits: Limits = DEFAULT_LIMITS) -> str:
+    """Standard input as a spec's text ('-' as SPEC), read as a file is: bounded by the limits, UTF-8."""
+    import sys
+
+    stdin = sys.stdin
+    hint = "pipe a spec in (convcalc summary - < net.yaml) or give its path"
+    if stdin is None:  # started with stdin closed (<&-)
+        raise SpecError("standard input is closed, so '-' has no spec to read", hint=hint)
+    reader = stdin.buffer if hasattr(stdin, "buffer") else None
+    try:
+        data = reader.read(limits.bytes + 1) if reader else stdin.read(limits.bytes + 1).encode("utf-8")  # bounded, like a file
+    except (OSError, ValueError) as exc:  # a directory or a closed descriptor as stdin
+        raise SpecError(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}", hint=hint) from None
+    check_size(len(data), "<stdin>", limits, known=False)
+    return decode(data, "<stdin>")
+
+
 def decode(data: bytes, label: str) -> str:
     """UTF-8 text, a leading byte-order mark dropped; a bad byte is named by its offset in the file."""
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
