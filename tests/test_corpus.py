@@ -176,6 +176,43 @@ def test_ctrl_c_inside_a_library_during_import_ends_the_run(tmp_path):
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "convcalc: interrupted\n")
 
 
+# Arguments each command accepts, so that the command itself runs (a new command needs a row).
+COMMAND_ARGS = {"check": ["specs/homework_cs231n_answers.yaml"], "draw": ["specs/lenet5.yaml"], "explain": ["specs/lenet5.yaml"],
+                "export": ["specs/lenet5.yaml", "--to", "pytorch"], "import": ["tests/fixtures/import/mnist_convnet_keras2.json"],
+                "list": [], "schema": ["spec"], "solve": ["--in", "32", "--kernel", "5"], "summary": ["specs/lenet5.yaml"],
+                "types": []}
+
+
+def test_every_command_has_arguments_for_the_recursion_test():
+    from convcalc.cli import main
+
+    assert set(main.commands) == set(COMMAND_ARGS)
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_ARGS))
+def test_recursion_error_in_any_command_is_one_line(monkeypatch, command):
+    """Issue 12: whatever nests past Python's recursion limit (SymPy printing a formula nested once per
+    layer, a deeply nested model file), in any command, is one line and exit 2, never a traceback:
+    one catch in ConvcalcGroup, walked here over every command."""
+    from convcalc.cli import main
+
+    def too_deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(main.commands[command], "callback", too_deep)
+    monkeypatch.chdir(ROOT)
+    result, elapsed = invoke(command, *COMMAND_ARGS[command])
+    assert_clean_failure(result, elapsed, ["nests too deep to work through", "past Python's recursion limit"])
+
+
+def test_a_keras_json_nested_past_pythons_recursion_is_one_line(tmp_path):
+    """A real one: json.loads recurses once per [ (100,000 of them in a 'model' file)."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"class_name": "Sequential", "config": {"layers": ' + "[" * 100_000 + "]" * 100_000 + "}}")
+    result, elapsed = invoke("import", str(path))
+    assert_clean_failure(result, elapsed, ["nests too deep to work through"])
+
+
 def test_bad_spec_on_standard_input():
     result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
     assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])

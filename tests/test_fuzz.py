@@ -534,6 +534,10 @@ def test_exported_pytorch_code_runs_with_convcalcs_figures(doc):
         return
     data = _read_json(first.stdout)
     result = cli_runner().invoke(main, ["export", "-", "--to", "pytorch"], input=text)
+    if "cannot export to PyTorch" in result.stderr:  # a combination PyTorch refuses (AvgPool3d: an input smaller than
+        assert result.exit_code == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1  # the kernel, padded)
+        assert "layer " in result.stderr
+        return
     assert result.exit_code == 0, result.stderr
     import contextlib
     import io
