@@ -401,6 +401,35 @@ def test_one_unreadable_answer_leaves_the_rest_marked(tmp_path):
     ]
 
 
+# Issue 12: digits other than 0-9 in an answer, read by the spec's own rule for sizes (docs/spec-format.md:
+# "digits other than 0-9 (٣, ３, ²) are refused"): unreadable, the digit named by its Unicode name
+# (unicodedata), and the answer in 0-9 shown when every such digit is a decimal digit. '٣.٢M' was
+# marked as about 3,200,000 and '٣٤٩٤٤' said only "cannot read".
+FOREIGN_DIGITS = [
+    ("params", "'٣٤٩٤٤'", "? layer 1 'c' params: ٣٤٩٤٤ — cannot read it: '٣' (ARABIC-INDIC DIGIT THREE) is not one of the digits "
+                          "0-9: write answers with 0-9, as in 34944"),
+    ("params", "'٣.٢M'", "? layer 1 'c' params: ٣.٢M — cannot read it: '٣' (ARABIC-INDIC DIGIT THREE) is not one of the digits "
+                         "0-9: write answers with 0-9, as in 3.2M"),
+    ("weights", "'７,５００'", "? layer 1 'c' weights: ７,５００ — cannot read it: '７' (FULLWIDTH DIGIT SEVEN) is not one of the "
+                             "digits 0-9: write answers with 0-9, as in 7,500"),
+    ("weights", "'५²'", "? layer 1 'c' weights: ५² — cannot read it: '५' (DEVANAGARI DIGIT FIVE) is not one of the digits 0-9: "
+                        "write answers with 0-9"),
+    ("shape", "[٣٢, 32, 10]", "? layer 1 'c' shape: (٣٢, 32, 10) — cannot read it: '٣' (ARABIC-INDIC DIGIT THREE) is not one of "
+                             "the digits 0-9: write answers with 0-9, as in (32, 32, 10)"),
+    ("shape", "'32x32xM١'", "? layer 1 'c' shape: 32x32xM١ — cannot read it: '١' (ARABIC-INDIC DIGIT ONE) is not one of "
+                            "the digits 0-9: write answers with 0-9, as in 32x32xM1"),
+    ("biases", "'1⁰'", "? layer 1 'c' biases: 1⁰ — cannot read it: '⁰' (SUPERSCRIPT ZERO) is not one of the digits 0-9: "
+                       "write answers with 0-9"),
+]
+
+
+@pytest.mark.parametrize("key, answer, line", FOREIGN_DIGITS, ids=[a for _, a, _ in FOREIGN_DIGITS])
+def test_digits_other_than_0_to_9_are_unreadable_and_named(tmp_path, key, answer, line):
+    result = _check(tmp_path, one("[32, 32, 3]", "conv2d: {filters: 10, kernel: 5, padding: 2}", f"{{{key}: {answer}}}"))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == line
+
+
 def test_a_letter_the_spec_does_not_have_is_unreadable_with_or_without_sympy(tmp_path):
     sheet = one("[32, 32, 3]", "conv2d: {filters: 10, kernel: 5, padding: 2}", "{params: 'k*76'}")
     result = _check(tmp_path, sheet)

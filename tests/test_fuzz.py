@@ -621,3 +621,26 @@ def test_a_float_in_an_expression_becomes_the_integer_it_is_or_is_refused(functi
     if result.exit_code == 0:
         exact = {"int": math.trunc, "floor": math.floor, "ceil": math.ceil}[function](Fraction(literal))
         assert _read_json(result.stdout)["output_shape"][-1] == exact, (function, literal, tail)
+
+
+@FUZZ
+@given(st.text(alphabet=st.sampled_from(list("0123456789,. x+*()^M")), max_size=8), unicode_digit,
+       st.text(alphabet=st.sampled_from(list("0123456789,. x+*()^M")), max_size=8),
+       st.sampled_from(["params", "weights", "shape", "total_params"]))
+def test_an_answer_with_a_digit_other_than_0_to_9_is_never_marked(before, digit, after, key):
+    """The spec's rule for digits in answers too: '٣٤٩٤٤', '３.２M', '5²' are unreadable ('?') with the digit
+    named (unicodedata), never marked right or wrong as some number ('٣.٢M' was read as 3,200,000).
+    Oracle: unicodedata's name of the first digit that is not 0-9."""
+    import unicodedata
+
+    answer = before + digit + after
+    layer = {"conv2d": {"filters": 8, "kernel": 3, "name": "c1"}}
+    doc = {"input": [32, 32, 3], "layers": [layer]}
+    if key == "total_params":
+        doc["expect"] = {key: answer}
+    else:
+        layer["expect"] = {key: answer}
+    result = cli_runner().invoke(main, ["check", "-"], input=yaml.safe_dump(doc, allow_unicode=True))
+    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
+    first = next(c for c in answer if not c.isascii())
+    assert result.stdout.startswith("? ") and f"'{first}' ({unicodedata.name(first)})" in result.stdout, result.stdout

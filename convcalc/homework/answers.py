@@ -16,6 +16,7 @@ from typing import Any
 
 from ..arith import fmt, is_int
 from ..errors import SpecError
+from ..layers.args import foreign_digits
 from ..limits import DEFAULT_LIMITS, Limits, max_bits
 
 MAX_ANSWER_LENGTH = 1000  # characters: '5*5*100*150 + 150' has 17
@@ -86,10 +87,23 @@ def read_answer(answer: Any, what: str = "count", limits: Limits = DEFAULT_LIMIT
         return Reading(written, problem="the answer is empty")
     if len(text) > MAX_ANSWER_LENGTH:
         return Reading(written[:40] + " …", problem=f"the answer has {len(text):,} characters, more than {MAX_ANSWER_LENGTH:,}")
+    problem = foreign_digit_problem(text)
+    if problem:
+        return Reading(written, problem=problem)
     try:
         return _read_text(text, what, limits, letters)
     except _Unreadable as exc:
         return Reading(written, problem=str(exc))
+
+
+def foreign_digit_problem(text: str) -> str:
+    """The spec's rule for digits, in answers too: '٣٤٩٤٤' and '３２' are refused, the digit named, as
+    sizes written so are (never read as some number: '٣.٢M' was about 3,200,000); '' when all are 0-9."""
+    foreign = foreign_digits(text)
+    if foreign is None:
+        return ""
+    problem, ascii_form = foreign
+    return f"{problem}: write answers with 0-9" + (f", as in {ascii_form}" if ascii_form else "")
 
 
 class _Unreadable(Exception):

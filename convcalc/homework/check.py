@@ -23,7 +23,7 @@ from ..limits import DEFAULT_LIMITS, Limits
 from ..spec import NetworkSpec
 from ..render.explain import axis_letters, pretty
 from . import mistakes
-from .answers import Reading, read_answer, written_text
+from .answers import Reading, foreign_digit_problem, read_answer, written_text
 from .figures import FLOPS_CONVENTIONS, FLOPS_WORDS, Figure, ancestors, flops_under, layer_figure, network_figure, network_totals_with_input
 from .validity import invalid_reason, mark_valid
 from .questions import solve_verdicts
@@ -157,6 +157,9 @@ def _mark_shape(raw: Any, dims: tuple, layer: LayerReport | None, layout: str, r
     items = shape_items(raw)
     if items is None:
         return _Mark("unreadable", f"cannot read it: {written_text(raw)} is not a shape such as (55, 55, 96)")
+    foreign = foreign_digit_problem(written_text(raw))  # named whichever part it is in
+    if foreign:
+        return _Mark("unreadable", f"cannot read it: {foreign}")
     readings = [_read(item, "size") for item in items]
     bad = next((r for r in readings if not r.readable), None)
     if bad is not None:

@@ -162,16 +162,29 @@ def _expected(what: str, minimum: int, keywords: tuple[str, ...]) -> str:
     return f"{words}an integer ≥ {minimum}" + (", one per axis, or [before, after] pairs" if keywords else "")
 
 
+def foreign_digits(text: str) -> tuple[str, str | None] | None:
+    """The spec's rule for digits: sizes and answers are written in 0-9 only. For text with any other
+    digit ('٣', '３', '²', '½'): the first one named ("'٣' (ARABIC-INDIC DIGIT THREE) is not one of the
+    digits 0-9") and the text in 0-9 when each such digit is a decimal digit ('٣٤' → '34'; None for
+    '3²', which is not 32); None when every digit is 0-9."""
+    strange = next((c for c in text if not c.isascii() and (c.isdigit() or c.isnumeric())), None)
+    if strange is None:
+        return None
+    import unicodedata  # only on this error's path
+
+    name = unicodedata.name(strange, f"U+{ord(strange):04X}")
+    decimals = [str(unicodedata.decimal(c, "")) if not c.isascii() and (c.isdigit() or c.isnumeric()) else c for c in text]
+    ascii_form = None if "" in decimals else "".join(decimals)
+    return f"'{strange}' ({name}) is not one of the digits 0-9", ascii_form
+
+
 def _text_hint(word: str, keywords: tuple[str, ...]) -> str:
     """Why a word is not a size, and what to write instead."""
-    strange = next((c for c in word if not c.isascii() and (c.isdigit() or c.isnumeric())), None)
-    if strange is not None:
-        import unicodedata  # only on this error's path
-
-        name = unicodedata.name(strange, f"U+{ord(strange):04X}")
-        ascii_form = "".join(str(unicodedata.decimal(c, "")) if not c.isascii() else c for c in word)
-        meant = f" ({word} would be {int(ascii_form)})" if ascii_form.isascii() and ascii_form.isdigit() else ""
-        return f"'{strange}' ({name}) is not one of the digits 0-9: write sizes with 0-9{meant}"
+    foreign = foreign_digits(word)
+    if foreign is not None:
+        problem, ascii_form = foreign
+        meant = f" ({word} would be {int(ascii_form)})" if ascii_form is not None and ascii_form.isdigit() else ""
+        return f"{problem}: write sizes with 0-9{meant}"
     if word.lower() in PADDING_WORDS and word.lower() not in keywords:
         return f"'{word}' is a value of padding"
     if re.fullmatch(r"[-+]?0[0-9]+", word):
