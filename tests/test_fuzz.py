@@ -644,3 +644,42 @@ def test_an_answer_with_a_digit_other_than_0_to_9_is_never_marked(before, digit,
     assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
     first = next(c for c in answer if not c.isascii())
     assert result.stdout.startswith("? ") and f"'{first}' ({unicodedata.name(first)})" in result.stdout, result.stdout
+
+
+SYMBOLIC_CHECKED = ("output_shape", "params", "macs", "flops", "activation_elements")
+RESIZING_LAYERS = VALID_LAYERS + [{"upsample": 2}, {"upsample": {"scale": 3}}, {"conv_transpose": {"filters": 3, "kernel": 3, "stride": 3}},
+                                  {"conv": {"filters": 4, "kernel": 2, "stride": 3}}]
+
+
+@settings(FUZZ, max_examples=max(EXAMPLES // 10, 5))
+@given(st.lists(st.sampled_from(RESIZING_LAYERS), min_size=1, max_size=8), st.sampled_from(HEADS[:2]), st.integers(64, 300),
+       st.booleans())
+def test_symbolic_figures_at_a_value_are_the_figures_for_that_value(body, head, value, both_axes):
+    """A symbolic size's formulas, at a value, are the figures convcalc gives that value (--set n=…):
+    shapes, parameters, MACs, FLOPs, activations and receptive fields. After an upsampling on a
+    symbolic size the field once took another rule than with numbers (size 5 against 6: SymPy does not
+    cancel (2·⌊n/2⌋ + 2)/(⌊n/2⌋ + 1) unasked) and a 400-layer network's JSON took 80 s."""
+    import sympy
+
+    doc = {"input": ["n", "n" if both_axes else 96, 3], "layers": body + head}
+    text = yaml.safe_dump(doc)
+    symbolic = run("-", input=text)
+    check(symbolic)
+    numeric = run("-", input=text, extra=("--set", f"n={value}"))
+    check(numeric)
+    if symbolic.exit_code or numeric.exit_code:
+        return
+    n = sympy.Symbol("n", integer=True, positive=True)
+
+    def at(figure):  # exactly: JSON writes 5/2 as 2.5 (a float that is exactly it), read back as the rational
+        return sympy.sympify(str(figure), locals={"n": n}, rational=True).subs(n, value)
+
+    sym_data, num_data = _read_json(symbolic.stdout), _read_json(numeric.stdout)
+    for sym_layer, num_layer in zip(sym_data["layers"], num_data["layers"]):
+        for key in SYMBOLIC_CHECKED:
+            figures = zip(sym_layer[key], num_layer[key]) if key == "output_shape" else [(sym_layer[key], num_layer[key])]
+            for sym_figure, num_figure in figures:
+                assert at(sym_figure) == at(num_figure), (sym_layer["name"], key, sym_figure, num_figure)
+        for sym_axis, num_axis in zip(sym_layer["receptive_field"] or [], num_layer["receptive_field"] or []):
+            for key in ("size", "jump", "start"):
+                assert at(sym_axis[key]) == at(num_axis[key]), (sym_layer["name"], key, sym_axis, num_axis)
