@@ -139,7 +139,16 @@ def _stand_in_tensorflow() -> object:
     return types.SimpleNamespace(nn=types.SimpleNamespace(local_response_normalization=lambda t, **_: t))  # shape-neutral, as LRN is
 
 
-@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+# Shipped specs the importer cannot read back yet, each with the reason (strict: remove the row once it passes).
+NOT_YET = {
+    "shufflenet_v2_x1_0.yaml": "export writes the channel split as a Lambda around keras.ops.split; the Keras importer "
+                               "has no reading of that Lambda (a layer with several outputs) yet",
+}
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=NOT_YET[p.name], strict=True))
+                                  if p.name in NOT_YET else p for p in SHIPPED + FIXTURES],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_export_to_keras_then_import_gives_every_layer_back(path):
     _keras()
     from convcalc import SpecError

@@ -34,6 +34,11 @@ from convcalc.frameworks.importers.torch import read_torch, trace
 SHIPPED = sorted((ROOT / "specs").glob("*.yaml"))
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "export").glob("*.yaml"))
 MODELS = str(ROOT / "tests" / "fixtures" / "import" / "models.py")
+# Shipped specs the importer cannot read back yet, each with the reason (strict: remove the row once it passes).
+NOT_YET = {
+    "shufflenet_v2_x1_0.yaml": "export writes the channel split as torch.split(x, [58, 58], dim=1); the torch importer "
+                               "has no reading of torch.split (a layer with several outputs) yet",
+}
 
 
 def _id(path: Path) -> str:
@@ -53,7 +58,8 @@ def _figures(layer) -> tuple:
     return out.trainable, out.non_trainable, out.macs
 
 
-@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=_id)
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=NOT_YET[p.name], strict=True))
+                                  if p.name in NOT_YET else p for p in SHIPPED + FIXTURES], ids=_id)
 def test_export_then_import_gives_every_layer_back(path):
     original = _report(path)
     code = to_pytorch(original)

@@ -33,6 +33,7 @@ PUBLISHED = [
      "num_params 42004074 (with the auxiliary head), GFLOPS 178.72 (520x520)"),
     ("mobilenet_v3_small", 2_542_856, "0.06", "torchvision docs, MobileNet_V3_Small_Weights.IMAGENET1K_V1: num_params 2542856, GFLOPS 0.06"),
     ("convnext_tiny", 28_589_128, "4.46", "torchvision docs, ConvNeXt_Tiny_Weights.IMAGENET1K_V1: num_params 28589128, GFLOPS 4.46"),
+    ("shufflenet_v2_x1_0", 2_278_604, "0.14", "torchvision docs, ShuffleNet_V2_X1_0_Weights.IMAGENET1K_V1: num_params 2278604, GFLOPS 0.14"),
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 NAMES = ["efficientnet_b0", "mobilenet_v3_large", "mobilenet_v3_small", "regnet_y_400mf", "resnext50_32x4d",
          "se_resnet50", "inception_v3", "deeplabv3_resnet50", "yolov3_tiny",
-         "convnext_tiny"]
+         "convnext_tiny", "shufflenet_v2_x1_0"]
 
 # Spec kinds that torch writes as functions (no module to hook): their shapes are checked by the
 # exported model (tests/test_torch_crosscheck.py) and by the modules that read them.
