@@ -137,7 +137,7 @@ def _one_counterpart(item, rank: int | None) -> str:
     if item.call != "{chain}":
         call = item.call.replace("{x}", "x").replace("{inputs}", "x, y")
         return re.sub(r"\{(\w+)\}", r"\1", call)
-    return ", ".join(item.adapters) or "—"
+    return item.note or ", ".join(item.adapters) or "—"  # written by adapters alone: the note says what they write
 
 
 def _grouped(items, key: Callable) -> list[tuple]:
