@@ -5,7 +5,9 @@ When a test here fails after a change to a layer kind, an option or an output: r
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -94,6 +96,60 @@ def test_commands_in_the_text_name_files_that_exist(path):
         if re.fullmatch(r"[\w./-]+\.(yaml|yml|json)", word) and not (ROOT / word).exists()
     ]
     assert not missing, f"commands in the text name files that do not exist: {missing}"
+
+
+# --------------------------------------------------------------------------- shell completion, as the README sets it up
+
+
+def _completion(folder: Path, shell: str, **env: str):
+    """convcalc run as the shell's completion script runs it (click's _CONVCALC_COMPLETE protocol)."""
+    import subprocess
+
+    environ = {**os.environ, "PATH": f"{folder / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+               "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), **env}
+    return subprocess.run(["convcalc"], cwd=folder, env={**environ, "_CONVCALC_COMPLETE": shell},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_readme_sets_up_completion_for_bash_zsh_and_fish():
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Shell completion\n", 1)[1].split("\n## ", 1)[0]
+    assert 'eval "$(_CONVCALC_COMPLETE=bash_source convcalc)"' in section and "~/.bashrc" in section
+    assert "`zsh_source`" in section and "~/.zshrc" in section
+    assert "`_CONVCALC_COMPLETE=fish_source convcalc | source`" in section and "completions/convcalc.fish" in section
+    with examples.scratch_folder() as folder:
+        for shell in ("bash", "zsh", "fish"):
+            script = _completion(folder, f"{shell}_source")
+            assert script.returncode == 0 and f"_CONVCALC_COMPLETE={shell}_complete" in script.stdout, (shell, script.stderr)
+
+
+@pytest.mark.parametrize(
+    "shell, words, cword, answer",
+    [  # click's protocol: bash and fish 'type,value' lines, zsh type, value and help on three lines
+        ("bash", "convcalc su", "1", ["plain,summary"]),
+        ("bash", "convcalc summary spe", "2", ["file,spe"]),  # SPEC: the shell lists files
+        ("bash", "convcalc draw x.yaml --theme ", "4", ["plain,light", "plain,dark"]),
+        ("zsh", "convcalc summary spe", "2", ["file", "spe", "_"]),
+        ("fish", "convcalc summary spe", "spe", ["file,spe"]),
+    ],
+)
+def test_completion_answers_commands_choices_and_spec_as_a_path(shell, words, cword, answer):
+    with examples.scratch_folder() as folder:
+        done = _completion(folder, f"{shell}_complete", COMP_WORDS=words, COMP_CWORD=cword)
+    assert (done.returncode, done.stdout.splitlines()) == (0, answer), done.stderr
+
+
+@pytest.mark.skipif(not shutil.which("bash"), reason="no bash")
+def test_the_bash_line_completes_in_bash():
+    """The README's line run in bash, then its completion function called as bash calls it on Tab."""
+    import subprocess
+
+    with examples.scratch_folder() as folder:
+        env = {**os.environ, "PATH": f"{folder / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+               "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        code = ('eval "$(_CONVCALC_COMPLETE=bash_source convcalc)"\n'
+                "COMP_WORDS=(convcalc s); COMP_CWORD=1; _convcalc_completion convcalc; echo \"${COMPREPLY[@]}\"")
+        done = subprocess.run(["bash", "-c", code], cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.split()) == (0, ["schema", "solve", "summary"]), done.stderr
 
 
 # --------------------------------------------------------------------------- the harness itself
