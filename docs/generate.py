@@ -135,7 +135,7 @@ def _one_counterpart(item, rank: int | None) -> str:
     if item.modules:
         return " + ".join(m.name.replace("{rank}", fill) for m in item.modules)
     if item.call != "{chain}":
-        call = item.call.replace("{x}", "x").replace("{inputs}", "x, y")
+        call = item.call.replace("{x}", "x").replace("{inputs}", item.join.join(("x", "y")))  # two inputs, as forward joins them
         return re.sub(r"\{(\w+)\}", r"\1", call)
     return item.note or ", ".join(item.adapters) or "—"  # written by adapters alone: the note says what they write
 

@@ -98,6 +98,23 @@ def test_commands_in_the_text_name_files_that_exist(path):
     assert not missing, f"commands in the text name files that do not exist: {missing}"
 
 
+@pytest.mark.parametrize(
+    "kind, pytorch",
+    [  # PyTorch's own spellings (torch.add, torch.sub, torch.mul are the operators +, -, *; torch.cat takes a list and dim)
+        ("add", "x + y"),
+        ("subtract", "x - y"),
+        ("multiply", "x * y"),
+        ("concat", "torch.cat([x, y], dim=dim)"),
+    ],
+)
+def test_the_kind_reference_writes_a_merge_as_pytorch_code_does(kind, pytorch):
+    """A merge's PyTorch counterpart is an operator on its inputs, not a bare list of them ('x, y')."""
+    page = (ROOT / "docs" / "layers.md").read_text(encoding="utf-8")
+    table = page.split("## Merging branches", 1)[1].split("| type | PyTorch | Keras | ONNX |", 1)[1]  # the frameworks table
+    (row,) = [line for line in table.splitlines() if line.startswith(f"| `{kind}` |")][:1]
+    assert row.split(" | ")[1] == pytorch
+
+
 # --------------------------------------------------------------------------- shell completion, as the README sets it up
 
 
