@@ -184,3 +184,17 @@ def test_the_output_schema_names_exactly_the_keys_written():
     assert set(definitions["layer"]["required"]) == set(record["layers"][0])
     assert set(definitions["block"]["properties"]) == set(record["blocks"][0]) == set(definitions["block"]["required"])
     assert set(definitions["memory"]["properties"]) == set(record["memory"])
+
+
+@pytest.mark.parametrize("convention", ["default", "textbook"])
+def test_csv_says_how_its_flops_are_counted_as_json_does(convention):
+    """CSV has no place for a note beside the numbers: a flops_convention column carries JSON's
+    flops_convention on every row, and the file stays plain CSV (one header row, no comments)."""
+    import csv
+    import io
+
+    spec = str(ROOT / "specs" / "lenet5.yaml")
+    record = json.loads(run_cli("summary", spec, "-f", "json", "--flops", convention).stdout)
+    rows = list(csv.DictReader(io.StringIO(run_cli("summary", spec, "-f", "csv", "-c", "name,flops", "--flops", convention).stdout)))
+    assert {row["flops_convention"] for row in rows} == {record["flops_convention"]}
+    assert [int(row["flops"]) for row in rows[1:]] == [layer["flops"] for layer in record["layers"]]

@@ -295,10 +295,11 @@ def render_csv(report: NetworkReport, columns: tuple[str, ...] | None = None, *,
     return buffer.getvalue()
 
 
-# --columns keys to CSV header cells: the JSON names, and the receptive field as four columns.
+# --columns keys to CSV header cells: the JSON names, the receptive field as four columns, and FLOPs
+# with the convention they are counted by (JSON's flops_convention), the same text on every row.
 _CSV_HEADERS = {
     "index": ["index"], "name": ["name"], "type": ["type"], "inputs": ["inputs"], "shape": ["output_shape"],
-    "params": ["params"], "formula": ["formula"], "macs": ["macs"], "flops": ["flops"],
+    "params": ["params"], "formula": ["formula"], "macs": ["macs"], "flops": ["flops", "flops_convention"],
     "memory": ["activation_bytes"], "param_memory": ["parameter_bytes"],
     "rf": ["rf_size", "rf_jump", "rf_start", "rf_exact"],
 }
@@ -358,6 +359,7 @@ def _csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...], depth
         last = unit[5][-1]
         return "+".join(shape_text(s) for s in last.output_shapes) if isinstance(unit[0], int) else shape_text(last.shape)
 
+    convention = _flops_words(costs.flops_convention) if costs is not None else ""
     marks: dict[str, list[str]] = {}  # the network's outputs, by layer
     for o in report.outputs if report.spec.outputs else ():
         text = o.label + (" " + shape_text(o.shape) if o.label != o.layer.name else "")
@@ -371,24 +373,25 @@ def _csv_rows(report: NetworkReport, costs: Any, columns: tuple[str, ...], depth
         "trainable": lambda u: total(u[5], lambda layer: layer.outcome.trainable),
         "non_trainable": lambda u: total(u[5], lambda layer: layer.outcome.non_trainable),
         "macs": lambda u: total(u[5], lambda layer: layer.outcome.macs),
-        "flops": lambda u: total(u[6], lambda cost: cost.flops),
+        "flops": lambda u: [total(u[6], lambda cost: cost.flops), convention],
         "memory": lambda u: value(u[6][-1].activation_bytes),
         "param_memory": lambda u: total(u[6], lambda cost: cost.parameter_bytes),
         "rf": lambda u: field_cells(u[6][-1].receptive_field),
     }
+    headers = {**_CSV_HEADERS, **_SPLIT_HEADERS}
     chosen = [(key, cells[key]) for key in columns]
-    yield [header for key in columns for header in {**_CSV_HEADERS, **_SPLIT_HEADERS}[key]]
+    yield [header for key in columns for header in headers[key]]
     first = {
         "index": 0, "name": "input", "type": "input", "inputs": "", "shape": shape_text(report.input_shape), "params": 0,
-        "trainable": 0, "non_trainable": 0, "formula": "", "macs": 0, "flops": 0, "param_memory": 0, "network_output": "",
+        "trainable": 0, "non_trainable": 0, "formula": "", "macs": 0, "flops": [0, convention], "param_memory": 0, "network_output": "",
         "memory": value(costs.memory.input_bytes) if costs is not None else 0,
         "rf": [1, 1, 0, "true"] if report.input_shape.rank else field_cells(None),  # a pixel sees itself
     }
-    yield [cell for key in columns for cell in (first[key] if key == "rf" else [first[key]])]
+    yield [cell for key in columns for cell in (first[key] if len(headers[key]) > 1 else [first[key]])]
     for unit in _csv_units(report, costs, depth):
         row = []
         for key, cell in chosen:
-            if key == "rf":
+            if len(headers[key]) > 1:
                 row.extend(cell(unit))
             else:
                 row.append(cell(unit))
