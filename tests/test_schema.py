@@ -1,9 +1,10 @@
-"""`convcalc schema spec|output`: JSON Schemas that say what convcalc itself reads and writes.
+"""`convcalc schema spec|output|check|solve|types|list`: JSON Schemas that say what convcalc itself
+reads and writes.
 
 The oracle is convcalc: every spec its loader reads must validate against the spec schema, and a
 table of specs its loader refuses (with the loader's own message) must fail it; every JSON report
-it writes must validate against the output schema, which must name exactly the keys it writes.
-jsonschema comes with the `test` extra.
+it writes must validate against the output schema, which must name exactly the keys it writes, and
+every other command's JSON against its own schema. jsonschema comes with the `test` extra.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from conftest import ROOT, SPECS, run_cli
 jsonschema = pytest.importorskip("jsonschema")
 
 from convcalc import SpecError, __version__, load_spec, spec_from_text, summary  # noqa: E402
-from convcalc.schema import OPTIONAL, PARSERS, output_schema, spec_schema  # noqa: E402
+from convcalc.output_schema import OPTIONAL, SCHEMAS, output_schema  # noqa: E402
+from convcalc.schema import PARSERS, spec_schema  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +140,8 @@ def test_schema_command_prints_the_schemas(tmp_path):
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == output_schema()
     wrong = run_cli("schema", "specs")
     assert wrong.exit_code == 2 and wrong.stdout == ""
-    assert wrong.stderr.startswith("convcalc: error: invalid value for 'spec|output': 'specs' is not one of 'spec', 'output'")
+    assert wrong.stderr.startswith("convcalc: error: invalid value for 'spec|output|check|solve|types|list': 'specs' is not one of "
+                                   "'spec', 'output', 'check', 'solve', 'types', 'list'")
 
 
 # --------------------------------------------------------------------------- the output schema
@@ -198,3 +201,58 @@ def test_csv_says_how_its_flops_are_counted_as_json_does(convention):
     rows = list(csv.DictReader(io.StringIO(run_cli("summary", spec, "-f", "csv", "-c", "name,flops", "--flops", convention).stdout)))
     assert {row["flops_convention"] for row in rows} == {record["flops_convention"]}
     assert [int(row["flops"]) for row in rows[1:]] == [layer["flops"] for layer in record["layers"]]
+
+
+
+# --------------------------------------------------------------------------- the other commands' JSON
+
+# Each command's -f json and the schema that describes it: summary and explain write the report
+# (output), import writes a spec (a spec carries no version: it is read back as written).
+JSON_SCHEMA_OF = {"summary": "output", "explain": "output", "check": "check", "solve": "solve", "types": "types",
+                  "list": "list", "import": "spec", "schema": None}  # schema prints a JSON Schema (checked above)
+
+
+def test_every_command_that_writes_json_has_its_schema():
+    """A walk over the CLI: a command whose --format offers json is in JSON_SCHEMA_OF (a new one fails here)."""
+    import click
+
+    from convcalc.cli import main
+
+    writes_json = sorted(name for name, command in main.commands.items()
+                         for p in command.params if p.name == "output_format" and isinstance(p.type, click.Choice) and "json" in p.type.choices)
+    assert writes_json == sorted(JSON_SCHEMA_OF)
+    assert {which for which in JSON_SCHEMA_OF.values() if which} <= set(SCHEMAS)
+
+
+COMMAND_OUTPUTS = [
+    ("check", ("check", "specs/homework_cs231n_answers.yaml", "-f", "json"), 1),  # wrong on purpose in two places: exit 1
+    ("check", ("check", "specs/homework_seed_answers.yaml", "-f", "json"), 1),  # the seed question's sheet: two wrong
+    ("solve", ("solve", "--in", "224", "--out", "112", "--kernel", "7", "--stride", "2", "-f", "json"), 0),
+    ("solve", ("solve", "--in", "32", "--kernel", "3", "--stride", "2", "--padding", "same", "--op", "transposed", "-f", "json"), 0),
+    ("solve", ("solve", "--in", "32", "--out", "16", "--op", "pool", "-f", "json"), 0),
+    ("solve", ("solve", "--out", "16", "--kernel", "3", "--stride", "2", "--padding", "1", "-f", "json"), 0),
+    ("types", ("types", "-f", "json"), 0),
+    ("list", ("list", "-f", "json"), 0),
+]
+
+
+@pytest.mark.parametrize(("which", "args", "exit_code"), COMMAND_OUTPUTS, ids=[" ".join(a[:2]) + f"-{i}" for i, (_, a, _) in enumerate(COMMAND_OUTPUTS)])
+def test_every_command_json_validates_and_says_its_versions(monkeypatch, which, args, exit_code):
+    schema = SCHEMAS[which]()
+    jsonschema.Draft7Validator.check_schema(schema)
+    monkeypatch.chdir(ROOT)
+    result = run_cli(*args)
+    assert result.exit_code == exit_code, result.stderr
+    record = json.loads(result.stdout)
+    assert _errors(jsonschema.Draft7Validator(schema), record) == []
+    assert list(record)[:2] == ["schema_version", "convcalc_version"]
+    assert (record["schema_version"], record["convcalc_version"]) == (1, __version__)
+    assert set(schema["properties"]) == set(record)  # the schema names exactly the keys written
+
+
+def test_the_existing_keys_of_check_and_solve_stay_as_they_were():
+    """Additive: a script that read check's or solve's JSON before the versions were added reads it still."""
+    verdicts = json.loads(run_cli("check", str(ROOT / "specs" / "homework_cs231n_answers.yaml"), "-f", "json").stdout)
+    assert (verdicts["right"], verdicts["wrong"]) == (8, 3)  # the sheet's README example: 8 of 11 right, 3 wrong
+    solved = json.loads(run_cli("solve", "--in", "224", "--out", "112", "--kernel", "7", "--stride", "2", "-f", "json").stdout)
+    assert [s["padding"] for s in solved["solutions"]] == [3]  # torchvision's ResNet conv1: 7x7, stride 2, padding 3

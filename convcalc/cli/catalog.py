@@ -33,19 +33,22 @@ def list_command(output_format: str | None, output: str | None) -> None:
 
 @click.command("schema", epilog="\b\nExamples:\n"
                                 "  convcalc schema spec -o convcalc-spec.schema.json\n"
-                                "  convcalc schema output -o convcalc-output.schema.json")
-@click.argument("which", type=click.Choice(["spec", "output"]), metavar="spec|output")
+                                "  convcalc schema output -o convcalc-output.schema.json\n"
+                                "  convcalc schema check")
+@click.argument("which", type=click.Choice(["spec", "output", "check", "solve", "types", "list"]),
+                metavar="spec|output|check|solve|types|list")
 @format_option(("json",), "json")
 @output_option()
 def schema_command(which: str, output_format: str | None, output: str | None) -> None:
-    """Print a JSON Schema: of a spec file (spec), or of `summary --format json` (output).
+    """Print a JSON Schema: of a spec file (spec), of `summary --format json` (output), or of the
+    JSON of check, solve, types or list.
 
     The spec schema is written from the layer kinds (types, arguments, defaults, aliases); point
     an editor at it with a first line '# yaml-language-server: $schema=convcalc-spec.schema.json'.
     """
     import json
 
-    from ..schema import schema
+    from ..output_schema import schema
 
     chosen_format(output_format, "json", {})
     text = json.dumps(schema(which), indent=2, ensure_ascii=False) + "\n"

@@ -452,7 +452,7 @@ def _plain(item: Any) -> Any:
 
 def render_verdicts_json(verdicts: list[Verdict]) -> str:
     """The verdicts for a grading script: counts, then every answer with the exact right value."""
-    import json
+    from ..render.formats import versioned_json
 
     counts = {status: sum(v.status == status for v in verdicts) for status in STATUSES}
     record = {
@@ -476,4 +476,4 @@ def render_verdicts_json(verdicts: list[Verdict]) -> str:
             for v in verdicts
         ],
     }
-    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    return versioned_json(record)

@@ -10,7 +10,6 @@ time (H and W are independent); sorted simplest first.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from itertools import product as combinations
 
@@ -402,4 +401,6 @@ def render_json(problem: Problem, solutions: list[Solution], limit: int) -> str:
         "count": len(solutions),
         "solutions": [s.as_dict() for s in solutions[:limit]],
     }
-    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    from ..render.formats import versioned_json
+
+    return versioned_json(record)

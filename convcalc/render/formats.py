@@ -56,9 +56,19 @@ def _with_flag(record: dict[str, Any], training_only: bool) -> dict[str, Any]:
 
 
 
-# The version of the JSON record's layout (`convcalc schema output` describes it): raised when a key
-# changes its meaning or type, or goes; a key added leaves it as it is.
+# The version of the layout of convcalc's JSON (`convcalc schema output|check|solve|types|list`
+# describes each): raised when a key changes its meaning or type, or goes; a key added leaves it as it is.
 SCHEMA_VERSION = 1
+
+
+def versioned_json(record: dict[str, Any]) -> str:
+    """A command's JSON as every convcalc JSON begins: schema_version and convcalc_version, then the record."""
+    import json
+
+    from .. import __version__
+
+    return json.dumps({"schema_version": SCHEMA_VERSION, "convcalc_version": __version__, **record}, indent=2,
+                      ensure_ascii=False) + "\n"
 
 
 def report_record(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:

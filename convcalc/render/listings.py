@@ -2,8 +2,6 @@
 and the specs that ship with it (`convcalc list`), as text, Markdown or JSON."""
 from __future__ import annotations
 
-import json
-
 
 def kinds_listing(output_format: str) -> str:
     """Every layer kind with its arguments, defaults, aliases and rule: 'text', 'markdown' or 'json'."""
@@ -11,7 +9,9 @@ def kinds_listing(output_format: str) -> str:
 
     rows = reference_rows()
     if output_format == "json":
-        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        from .formats import versioned_json
+
+        return versioned_json({"types": rows})  # schema_version and convcalc_version first
     if output_format == "markdown":
         lines = ["| type | primary | arguments (default) | also written | rule |", "|---|---|---|---|---|"]
         for row in rows:
@@ -28,7 +28,9 @@ def specs_listing(output_format: str) -> str:
 
     rows = catalogue.catalogue()
     if output_format == "json":
-        return json.dumps([row._asdict() for row in rows], indent=2, ensure_ascii=False) + "\n"
+        from .formats import versioned_json
+
+        return versioned_json({"specs": [row._asdict() for row in rows]})
     if not rows:
         return "No shipped specs were found (the package was installed without its specs).\n"
     header = ("NAME", "NETWORK", "INPUT")
