@@ -143,3 +143,60 @@ def test_the_wheel_alone_runs_a_shipped_spec_by_name(built):
     result = subprocess.run([sys.executable, "-c", code, str(site)], cwd=elsewhere, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     assert "Total params: 25,557,032 (+ 53,120 BatchNorm buffers, as PyTorch counts)" in result.stdout  # torchvision docs
+
+
+# --------------------------------------------------------------------------- the extras
+
+
+def _extras() -> dict[str, list[str]]:
+    """[project.optional-dependencies]: extra -> the distributions it installs (names as imported)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    section = re.search(r"^\[project\.optional-dependencies\]\n(.*?)(?=^\[|\Z)", text, re.M | re.S).group(1)
+    return {name: [re.split(r"[<>=!~ \[]", item, maxsplit=1)[0].lower() for item in re.findall(r'"([^"]+)"', body)]
+            for name, body in re.findall(r"^([\w-]+) = \[(.*?)\]", section, re.M | re.S)}
+
+
+def _imports_of_the_package() -> dict[str, list[tuple[str, bool]]]:
+    """Third-party top-level module -> [(module file, imported at module level?)] over convcalc/."""
+    import ast
+
+    found: dict[str, list[tuple[str, bool]]] = {}
+    for path in sorted((ROOT / "convcalc").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else []
+            for name in names:
+                found.setdefault(name.split(".")[0], []).append((path.relative_to(ROOT).as_posix(), id(node) in top_level))
+    return found
+
+
+@pytest.mark.parametrize("extra", [e for e in _extras() if e != "test"])
+def test_every_extra_serves_a_feature_is_lazy_named_and_tested(extra):
+    """Each package an extra installs is imported by convcalc (the feature it serves), only inside the
+    code that needs it (a command never pays for an extra it does not use, and works without it); the
+    code's message for a missing one names `pip install 'convcalc[EXTRA]'`; and the test extra brings
+    it, so CI runs that feature's tests (torch aside: CI installs the one torch these oracles need)."""
+    imports, extras = _imports_of_the_package(), _extras()
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "convcalc").rglob("*.py"))
+    for package in extras[extra]:
+        assert package in imports, f"[{extra}] installs {package}, which convcalc never imports"
+        assert [f for f, top in imports[package] if top] == [], f"{package} is imported when convcalc loads"
+        if extra != "torch":
+            assert package in extras["test"], f"the test extra lacks {package}: [{extra}]'s tests would skip in CI"
+    assert f"pip install 'convcalc[{extra}]'" in source
+
+
+def test_the_runtime_dependencies_are_click_rich_and_pyyaml():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r"^dependencies = \[(.*?)\]", text, re.M).group(1) == '"click>=8.0", "rich>=12.0", "pyyaml>=6.0"'
+
+
+def test_the_python_classifiers_start_at_requires_python():
+    """The versions the classifiers name begin at requires-python's minimum, with none below it."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    minimum = tuple(int(p) for p in re.search(r'^requires-python = ">=(\d+\.\d+)"', text, re.M).group(1).split("."))
+    named = sorted(tuple(int(p) for p in v.split(".")) for v in re.findall(r'"Programming Language :: Python :: (3\.\d+)"', text))
+    assert named and named[0] == minimum
+    assert [v for v in named if v < minimum] == [] and len(named) == len(set(named))
