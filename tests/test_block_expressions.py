@@ -76,7 +76,7 @@ ERRORS = [
     ("a flow mapping split at the comma",
      "input: [4, 4, 8]\nblocks:\n  b:\n    params: [c]\n    layers:\n      - conv2d: {filters: $(max(1, c // 4)), kernel: 1}\n"
      "layers:\n  - b: {c: 8}\n",
-     "layer 1 (conv2d): YAML split 'filters: $(max(1, c // 4))' at the comma: inside {…} a comma ends a value; "
+     "layer 1 'b_1' (conv2d): YAML split 'filters: $(max(1, c // 4))' at the comma: inside {…} a comma ends a value; "
      "quote the expression (filters: '$(max(1, c // 4))') or write the mapping one key per line"),
     ("a flow mapping of template parameters split at the comma",
      "input: [4, 4, 8]\nblocks:\n  b:\n    params: [c]\n    layers:\n      - conv2d: {filters: $c, kernel: 1}\n"
@@ -86,38 +86,38 @@ ERRORS = [
      "quote the expression (c: '$(max(1, d))') or write the mapping one key per line"),
     ("an unknown function",
      _spec("$(sqrt(c))"),
-     "layer 1 (conv2d): 'sqrt(c)' calls sqrt(), which spec expressions do not have; "
+     "layer 1 'b_1' (conv2d): 'sqrt(c)' calls sqrt(), which spec expressions do not have; "
      "the functions are max, min, round, int, ceil, floor, make_divisible"),
     ("a method call",
      _spec("$(c.bit_length())"),
-     "layer 1 (conv2d): 'c.bit_length()' calls c.bit_length(), which spec expressions do not have; "
+     "layer 1 'b_1' (conv2d): 'c.bit_length()' calls c.bit_length(), which spec expressions do not have; "
      "the functions are max, min, round, int, ceil, floor, make_divisible"),
     ("too few arguments",
      _spec("$(max(c))"),
-     "layer 1 (conv2d): 'max(c)' gives max() 1 argument; it takes 2 or more"),
+     "layer 1 'b_1' (conv2d): 'max(c)' gives max() 1 argument; it takes 2 or more"),
     ("too many arguments",
      _spec("$(ceil(c, 2))"),
-     "layer 1 (conv2d): 'ceil(c, 2)' gives ceil() 2 arguments; it takes 1"),
+     "layer 1 'b_1' (conv2d): 'ceil(c, 2)' gives ceil() 2 arguments; it takes 1"),
     ("a named argument",
      _spec("$(round(c, ndigits=1))"),
-     "layer 1 (conv2d): 'round(c, ndigits=1)' gives round() a named or starred argument; write round(a, b) with plain values"),
+     "layer 1 'b_1' (conv2d): 'round(c, ndigits=1)' gives round() a named or starred argument; write round(a, b) with plain values"),
     ("text given to a function",
      _spec("$(max(c, \"a\"))"),
-     "layer 1 (conv2d): cannot compute 'max(c, \"a\")': max() takes numbers, got 'a'"),
+     "layer 1 'b_1' (conv2d): cannot compute 'max(c, \"a\")': max() takes numbers, got 'a'"),
     ("indexing",
      _spec("$([c][0])"),
-     "layer 1 (conv2d): '[c][0]' is not a spec expression; use numbers, parameters, + - * / // % **, comparisons, "
+     "layer 1 'b_1' (conv2d): '[c][0]' is not a spec expression; use numbers, parameters, + - * / // % **, comparisons, "
      "and/or/not, 'a if c else b' and max, min, round, int, ceil, floor, make_divisible"),
     ("a membership test",
      _spec("$(1 + (c in c))"),
-     "layer 1 (conv2d): '1 + (c in c)' uses 'c in c', which a spec expression does not allow; use numbers, parameters, "
+     "layer 1 'b_1' (conv2d): '1 + (c in c)' uses 'c in c', which a spec expression does not allow; use numbers, parameters, "
      "+ - * / // % **, comparisons, and/or/not, 'a if c else b' and max, min, round, int, ceil, floor, make_divisible"),
     ("make_divisible with a fractional divisor",
      _spec("$(make_divisible(c, 2.5))"),
-     "layer 1 (conv2d): cannot compute 'make_divisible(c, 2.5)': make_divisible needs a whole divisor ≥ 1, got 2.5"),
+     "layer 1 'b_1' (conv2d): cannot compute 'make_divisible(c, 2.5)': make_divisible needs a whole divisor ≥ 1, got 2.5"),
     ("a power of a fraction past the digits limit",
      _spec("$((c / 3) ** 100000)"),
-     "layer 1 (conv2d): '(c / 3) ** 100000' makes a number of more than 4,000 digits; "
+     "layer 1 'b_1' (conv2d): '(c / 3) ** 100000' makes a number of more than 4,000 digits; "
      "if the spec is really meant to be this large, raise it with --limit digits=N"),
 ]
 

@@ -102,16 +102,16 @@ ERROR_ROWS = [
      "merge several inputs first with add or concat"),
     ("$name outside a template",
      "input: [8, 8, 4]\nlayers:\n  - conv2d: {filters: $f, kernel: 1}\n",
-     "layer 1 (conv2d): '$f' is used outside a block template; $name stands for a parameter of a block in blocks: "
+     "layer 1 'conv2d_1' (conv2d): '$f' is used outside a block template; $name stands for a parameter of a block in blocks: "
      "(write $$ for a dollar sign)"),
     ("misspelt $name",
      "input: [8, 8, 4]\nblocks:\n  b:\n    params: [filters]\n    layers: [conv2d: {filters: $filter, kernel: 1}]\n"
      "layers:\n  - b: {filters: 3}\n",
-     "layer 1 (conv2d): '$filter' is not a parameter of block 'b'; did you mean 'filters'?"),
+     "layer 1 'b_1' (conv2d): '$filter' is not a parameter of block 'b'; did you mean 'filters'?"),
     ("broken expression",
      "input: [8, 8, 4]\nblocks:\n  b:\n    params: [filters]\n    layers: [conv2d: {filters: $(filters *), kernel: 1}]\n"
      "layers:\n  - b: {filters: 3}\n",
-     "layer 1 (conv2d): cannot read the expression 'filters *'; write e.g. ${filters * 4} or ${2 if i == 0 else 1}"),
+     "layer 1 'b_1' (conv2d): cannot read the expression 'filters *'; write e.g. ${filters * 4} or ${2 if i == 0 else 1}"),
     ("a template that uses itself",
      "input: [8, 8, 4]\nblocks:\n  b:\n    layers: [relu, b]\nlayers:\n  - b\n",
      "layer 2 'b_1.b_1' (b): block 'b' uses itself; a block cannot contain itself"),
@@ -148,7 +148,7 @@ ERROR_ROWS = [
      "blocks.b: 'in' cannot name a parameter: it is a word of the expression language; call it e.g. in_"),
     ("if that is not true/false",
      "input: [8, 8, 4]\nlayers:\n  - {relu: , if: 3}\n",
-     "layer 1 (relu): if must be true or false, got 3; write e.g. if: $project"),
+     "layer 1 'relu_1' (relu): if must be true or false, got 3; write e.g. if: $project"),
     ("a block written inline",
      "input: [8, 8, 4]\nlayers:\n  - residual main=relu\n",
      "layer 1 (residual): a residual block cannot be written inline; write it as a mapping: '- residual: {...}'"),

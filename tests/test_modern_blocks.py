@@ -87,18 +87,18 @@ def test_in_sees_spatial_sizes_and_the_shape_in_the_layout(tmp_path):
 IN_ERRORS = [
     ("an unknown fact",
      "input: [8, 8, 4]\nblocks:\n  b:\n    layers: [conv2d: {filters: $in.size, kernel: 1}]\nlayers:\n  - b\n",
-     "layer 1 (conv2d): 'in.size' is not something block 'b' knows of its input; its input has: in.channels, "
+     "layer 1 'b_1' (conv2d): 'in.size' is not something block 'b' knows of its input; its input has: in.channels, "
      "in.height, in.width, in.depth, in.length, in.spatial, in.shape, in.rank"),
     ("an axis the input does not have",
      "input: [8, 8, 4]\nblocks:\n  b:\n    layers: [conv2d: {filters: $in.depth, kernel: 1}]\nlayers:\n  - b\n",
-     "layer 1 (conv2d): 'in.depth': the input of block 'b' is (8, 8, 4), with no such axis; its spatial axes: H, W"),
+     "layer 1 'b_1' (conv2d): 'in.depth': the input of block 'b' is (8, 8, 4), with no such axis; its spatial axes: H, W"),
     ("$in outside a template",
      "input: [8, 8, 4]\nlayers:\n  - conv2d: {filters: $in.channels, kernel: 1}\n",
-     "layer 1 (conv2d): 'in.channels' is used outside a block template; $in stands for a template's input: "
+     "layer 1 'conv2d_1' (conv2d): 'in.channels' is used outside a block template; $in stands for a template's input: "
      "write it inside blocks:"),
     ("$in alone",
      "input: [8, 8, 4]\nblocks:\n  b:\n    layers: [conv2d: {filters: $in, kernel: 1}]\nlayers:\n  - b\n",
-     "layer 1 (conv2d): '$in' is the template's input: write one of its facts; e.g. $in.channels, $in.height, $in.width"),
+     "layer 1 'b_1' (conv2d): '$in' is the template's input: write one of its facts; e.g. $in.channels, $in.height, $in.width"),
 ]
 
 

@@ -35,6 +35,10 @@ class Dense(LayerKind):
         units = args["units"]
         if args["axis"] is not None and shape.rank:
             return self._on_axis(args, shape, ctx)
+        if args["axis"] is not None:  # a flat input's one axis (-1, 0, channels); axis: 7 there was taken silently
+            from .rearranging import layout_axis
+
+            layout_axis(shape, args["axis"], ctx)
         n_in = shape.numel()
         notes = [f"N2 = units = {fmt(units)}"]
         remarks = ()

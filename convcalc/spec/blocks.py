@@ -114,6 +114,25 @@ class _Expander:
             if join(scope, local) not in self.used:
                 return local
 
+    def name_before(self, entry: Any, scope: tuple[str, ...], forced_name: str | None) -> str | None:
+        """A layer's name before its values are worked out (for a message about them): written
+        plainly, given by its block, or the next automatic one; None when it is an expression too."""
+        try:
+            type_written, _, name, _ = split_entry(entry, self.next_index)
+        except SpecError:
+            return None
+        if name is not None:
+            return join(scope, name) if isinstance(name, str) and "$" not in name else None
+        if forced_name is not None:
+            return join(scope, forced_name)
+        kind, _ = lookup(type_written)
+        if kind is None:
+            return None
+        count = self.counters.get((scope, kind.name), 0) + 1
+        while join(scope, f"{kind.name}_{count}") in self.used:
+            count += 1
+        return join(scope, f"{kind.name}_{count}")
+
     def claim(self, full: str, fail, what: str) -> None:
         """Block names must not clash with any other node or block name."""
         if full in self.used:
@@ -344,15 +363,21 @@ class _Expander:
 
     def layer(self, entry, scope, path, prev: Source, env: Env, forced_name: str | None, written: str | None) -> Source:
         index = self.next_index
-        if isinstance(entry, MAPPINGS) and "if" in entry:
-            entry = dict(entry)
-            fail = self.failer(None, written)
-            condition = substitute(entry.pop("if"), env, fail)
-            if not isinstance(condition, bool):
-                raise fail(f"if must be true or false, got {condition!r}", "write e.g. if: $project")
-            if not condition:
-                return prev
-        entry = substitute(entry, env, self.failer(None, written))
+        fail = self.failer(None, written)
+        try:
+            if isinstance(entry, MAPPINGS) and "if" in entry:
+                entry = dict(entry)
+                condition = substitute(entry.pop("if"), env, fail)
+                if not isinstance(condition, bool):
+                    raise fail(f"if must be true or false, got {condition!r}", "write e.g. if: $project")
+                if not condition:
+                    return prev
+            entry = substitute(entry, env, fail)
+        except SpecError as error:  # its values are not worked out: the name it would have, if it says one
+            if error.layer_index == index and error.layer_name is None:
+                error.layer_name = self.name_before(entry, scope, forced_name)
+                error.args = (error.message,)
+            raise
         type_written, raw, name, sources = split_entry(entry, index)
         kind, family = lookup(type_written)
         if kind is None and family is None:
