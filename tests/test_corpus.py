@@ -213,6 +213,46 @@ def test_a_keras_json_nested_past_pythons_recursion_is_one_line(tmp_path):
     assert_clean_failure(result, elapsed, ["nests too deep to work through"])
 
 
+# `convcalc import` of a Keras model's JSON with odd values (issue 12, the long hunt): the spec's own rules
+# for sizes. A JSON float past 10^15 was read through int() (filters: 1e+23 became 99,999,999,999,999,991,611,392
+# filters, exit 0) and a Reshape's target_shape too (2.5 became 2, '٣' became 3, true became 1).
+_KERAS_CONV = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [None, 28, 28, 1], "name": "in"}},
+    {"class_name": "Conv2D", "config": {"name": "c", "filters": 4, "kernel_size": [3, 3], "padding": "valid"}}]}}
+KERAS_VALUES = [
+    ({"filters": 1e23}, None, ["layer 2 'c' (Conv2D)", "filters must be an exact integer, got the float 1e+23"]),
+    ({"filters": 8.5}, None, ["layer 2 'c' (Conv2D)", "filters must be an integer ≥ 1, got 8.5"]),
+    ({"kernel_size": [3.0, 1e20]}, None, ["kernel must be an exact integer, got the float 1e+20"]),
+    ({}, [2.5, 4, 1], ["layer 3 'r' (Reshape)", "shape must be an integer ≥ 1, got 2.5"]),
+    ({}, ["٣", 4, 1], ["layer 3 'r' (Reshape)", "'٣' (ARABIC-INDIC DIGIT THREE) is not one of the digits 0-9"]),
+    ({}, [True, 676], ["layer 3 'r' (Reshape)", "shape must be an integer ≥ 1, got True"]),
+    ({"filters": 8.0}, [26.0, 26, 8], []),  # whole floats within 15 digits are their integers (Keras writes 8.0 at times)
+]
+
+
+@pytest.mark.parametrize("conv, target, words", KERAS_VALUES, ids=[str(c or t) for c, t, _ in KERAS_VALUES])
+def test_keras_json_values_follow_the_spec_rules(tmp_path, conv, target, words):
+    import copy
+
+    model = copy.deepcopy(_KERAS_CONV)
+    model["config"]["layers"][1]["config"].update(conv)
+    if target is not None:
+        model["config"]["layers"].append({"class_name": "Reshape", "config": {"name": "r", "target_shape": target}})
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    result, elapsed = invoke("import", str(path))
+    if words:
+        assert_clean_failure(result, elapsed, words)
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert "filters: 8," in result.stdout and "shape: [26, 26, 8]" in result.stdout
+
+
+def test_import_input_with_digits_other_than_0_to_9_is_refused():
+    result, elapsed = invoke("import", str(ROOT / "tests" / "fixtures" / "import" / "mnist_convnet_keras2.json"), "--input", "28x٢٨x1")
+    assert_clean_failure(result, elapsed, ["--input: the input shape '28x٢٨x1'", "'٢' (ARABIC-INDIC DIGIT TWO)", "as in 28x28x1"])
+
+
 def test_bad_spec_on_standard_input():
     result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
     assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])

@@ -95,6 +95,13 @@ def import_onnx(path_or_model: Any, *, as_identity: Iterable[str] = (), source: 
 
 def _dims(shape: Any) -> tuple[int, ...]:
     if isinstance(shape, str):
+        from ...layers.args import foreign_digits
+
+        foreign = foreign_digits(shape)  # the spec's rule: int() reads '٣x８x8' as 3x8x8
+        if foreign is not None:
+            problem, ascii_form = foreign
+            raise SpecError(f"the input shape {shape!r}: {problem}", hint="write sizes with 0-9" + (f", as in {ascii_form}" if ascii_form else ""),
+                            where="--input")
         from ...spec.inline import inline_value
 
         shape = inline_value(shape) if not shape.replace("x", "").replace(" ", "").isdigit() else [int(s) for s in shape.split("x")]

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from ...layers import KINDS, flag
 from ...layers.counterparts import ALWAYS, FACTS, Counterpart, Module, PerRank
+from ...layers.args import FLOAT_EXACT
 
 MISSING: Any = object()  # a framework value not given: the framework's default applies
 
@@ -122,7 +123,10 @@ def _scalar_or_list(values: Any) -> Any:
 
 
 def _whole(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
+    """A whole float as its integer (scale_factor=2.0), within the 15 digits a float holds: past them it may
+    not be the number meant (filters: 1e+23 in a Keras JSON read as 99,999,999,999,999,991,611,392), and
+    stays a float, which the kind's argument check refuses as a size written so."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= FLOAT_EXACT:
         return int(value)
     return value
 
@@ -181,7 +185,7 @@ FORMS = {
     "pads": lambda value, rank, fw: _pads(value, rank),
     "pairs": lambda value, rank, fw: _keras_pairs(value, rank),
     "items": lambda value, rank, fw: _items(value),
-    "tuple": lambda value, rank, fw: [int(v) for v in value],
+    "tuple": lambda value, rank, fw: [_whole(v) for v in value],  # int() took 2.5 as 2 and '٣' as 3: the kind checks them
 }
 
 
