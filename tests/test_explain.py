@@ -120,6 +120,12 @@ ROWS = [
         id="torchvision AlexNet classifier: 256*6*6 = 9216 inputs to fc6",
     ),
     pytest.param(
+        "input 96x56x56 layout=chw; dense 384 axis=channels", 1,
+        ["legend: D1×H1×W1 = 96×56×56 input; N2 = 384 units", "D1 = 96 → D2 = units = 384 at each of 3,136 positions",
+         "weights = 96·384 = 36,864", "params = 36,864 + 384 = 37,248"],
+        id="torchvision ConvNeXt CNBlock: nn.Linear(96, 384) on the channels at each of 56x56 positions, 37,248 parameters",
+    ),
+    pytest.param(
         "input 112x112x32; batchnorm", 1,
         ["out = in = (112, 112, 32)", "params = 32 + 32 (γ, β) + 32 + 32 (moving mean, variance) = 128",
          "trainable = 64, non-trainable = 64"],

@@ -92,7 +92,7 @@ def legend(layer: LayerReport, layout: str) -> str:
     parts = [f"{'×'.join(axis_letters(shape, layout, '1'))} = {dims} input"]
     if not shape.rank:
         parts = [f"N1 = {fmt(shape.channels)} inputs"]
-    elif "units" in lettered:
+    elif "units" in lettered and args.get("axis") is None:  # with axis: it acts at every position, nothing flattened
         parts[0] += f" (N1 = {fmt(shape.numel())} values, flattened)"
     pool = kind.category == "pool"
     for name in lettered:
