@@ -256,3 +256,35 @@ def test_dense_says_it_flattens_in_the_table_and_json(tmp_path):
     assert "layer 1 'fc' (dense): flattens 7·7·512 = 25,088 inputs" in run(tmp_path, text).stdout
     on_axis = "input: [7, 7, 512]\nlayers:\n  - dense: {units: 16, axis: channels}\n"
     assert "remarks" not in data(tmp_path, on_axis)["layers"][0]
+
+
+# --------------------------------------------------------------------------- what Keras cannot express
+
+KERAS_REFUSALS = [
+    # keras.io's layer list (Keras 3): no LayerScale, no LocallyConnected (removed from Keras 2), Resizing is 2D
+    # and has no align_corners, UpSampling3D has no trilinear mode, Dense acts on the last axis
+    ("layer scale", "input 8x6x6 layout=chw; layer_scale",
+     "layer 1 'layer_scale_1' (layer_scale): cannot export to Keras: keras.layers has no LayerScale (keras_hub and "
+     "keras_cv have their own); export to PyTorch"),
+    ("locally connected", "input 8x8x3; locally_connected2d 4 kernel=3",
+     "layer 1 'locally_connected2d_1' (locally_connected2d): cannot export to Keras: Keras 3 removed LocallyConnected1D/2D "
+     "(Keras 2.x had them); export the network without it, or use Keras 2's LocallyConnected layers by hand"),
+    ("resize to a size in 1D", "input 4x6 layout=chw; upsample1d size=9",
+     "layer 1 'upsample1d_1' (upsample1d): cannot export to Keras: it resizes to a size in 2D only (Resizing); this input "
+     "has 1 spatial axis; give a scale instead, or export to PyTorch"),
+    ("align_corners", "input 4x5x5 layout=chw; resize size=9 mode=bilinear align_corners=true",
+     "layer 1 'resize_1' (upsample2d): cannot export to Keras: it has no align_corners (TensorFlow resizes with "
+     "half-pixel centres); drop align_corners, or export to PyTorch"),
+    ("trilinear", "input 2x4x4x4 layout=chw; upsample3d 2 mode=trilinear",
+     "layer 1 'upsample3d_1' (upsample3d): cannot export to Keras: its resizing layers have no trilinear mode; use "
+     "bilinear or nearest"),
+    ("dense on W", "input 8x6x6 layout=chw; dense 16 axis=-1",
+     "layer 1 'dense_1' (dense): cannot export to Keras: Dense acts on the last axis (the channels, channels last), "
+     "not on W; permute the axis last first, or export to PyTorch"),
+]
+
+
+@pytest.mark.parametrize("spec, message", [r[1:] for r in KERAS_REFUSALS], ids=[r[0] for r in KERAS_REFUSALS])
+def test_what_keras_cannot_express_is_refused_with_the_reason(spec, message):
+    result = run_cli("export", spec, "--to", "keras")
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", E + message + "\n")

@@ -144,7 +144,7 @@ def keras_resize(draft: Draft) -> None:
         values = dict(values, scale=tuple(o // i for i, o in zip(size_in, size_out)), size=None, like=None)  # a whole factor: UpSampling
     if values.get("size") is not None or values.get("like") is not None:
         if rank != 2:
-            raise draft.fail(f"cannot export to Keras: it resizes to a size in 2D only (Resizing); this input has {rank} spatial axes",
+            raise draft.fail(f"cannot export to Keras: it resizes to a size in 2D only (Resizing); this input has {rank} spatial {'axis' if rank == 1 else 'axes'}",
                              "give a scale instead, or export to PyTorch")
         height, width = draft.layer.shape.spatial
         draft.after.append(f'{name} = layers.Resizing({height}, {width}, interpolation="{interpolation}", name="{name}")({x})')
