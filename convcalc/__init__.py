@@ -4,11 +4,11 @@ The public facade: ``summary`` (a path, a shipped spec's name, spec text or a ma
 :class:`Summary` that carries every figure and shows itself as a table, in a terminal or a
 notebook); ``summarize``, ``load_spec`` and ``analyze`` (the engine's report, in one or two steps);
 and ``SpecError`` for every problem with a spec. ``__version__`` is the package's one version
-(pyproject.toml reads it from here).
+(written in ``convcalc/version.py``, which pyproject.toml reads).
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from .version import __version__
 
 import gc as _gc  # noqa: E402
 

@@ -58,13 +58,18 @@ def test_pyproject_names_every_package():
 
 
 def test_one_version_source():
-    """The version is written once, as convcalc.__version__; pyproject.toml reads it (dynamic)."""
+    """The version is written once, in convcalc/version.py (convcalc.__version__ re-exports it);
+    pyproject.toml reads it (dynamic)."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^dynamic = \["version"\]', text, re.M)
-    assert re.search(r'^version = \{ attr = "convcalc.__version__" \}', text, re.M)
+    assert re.search(r'^version = \{ attr = "convcalc.version.__version__" \}', text, re.M)
     assert not re.search(r'^version = "', text, re.M)
-    written = re.findall(r'__version__ = "([^"]+)"', (ROOT / "convcalc" / "__init__.py").read_text(encoding="utf-8"))
+    written = [found for path in (ROOT / "convcalc").rglob("*.py")
+               for found in re.findall(r'__version__ = "([^"]+)"', path.read_text(encoding="utf-8"))]
     assert len(written) == 1
+    import convcalc
+
+    assert convcalc.__version__ == written[0]
 
 
 # --------------------------------------------------------------------------- the built sdist and wheel

@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from .. import __version__
+from ..version import __version__
 from .catalog import list_command, schema_command, types
 from .frameworks import export, import_
 from .homework import check, solve

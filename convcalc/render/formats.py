@@ -92,7 +92,7 @@ def _record_parts(report: NetworkReport, **cost_options: Any) -> dict[str, Any]:
     costs = network_costs(report, **cost_options)
     trainable, non_trainable = report.trainable_params, report.non_trainable_params  # each a sum over the layers
     m = costs.memory
-    from .. import __version__
+    from ..version import __version__
 
     return {
         "schema_version": SCHEMA_VERSION,  # see SCHEMA_VERSION
