@@ -18,7 +18,7 @@ MAX_LINES = 500
 # Which stage a module belongs to, and the stages each may import (its own included). The base is
 # the arithmetic every stage shares; the CLI and the package's facade may import anything.
 BASE = {"errors", "limits", "arith", "shapes", "symbols", "textbook", "version"}
-COMPUTING = {"engine", "costs", "flops", "symbolic", "loading"}
+COMPUTING = {"engine", "costs", "receptive", "flops", "symbolic", "loading"}
 ALLOWED = {
     "base": {"base"},
     "layers": {"base", "layers"},

@@ -126,7 +126,7 @@ class LayerKind:
     # Its costs, read by convcalc/costs.py (whose FLOP_RULES table, in the docs, is written from
     # these): the MACs and FLOPs conventions in words; FLOPs per output element for an element-wise
     # kind (``flops_rule`` then says what they are); how the receptive field passes through it
-    # (costs.FIELD_RULES: window, pointwise, pad, upsample, adaptive, merge, join, dense, none).
+    # (receptive.FIELD_RULES: window, pointwise, pad, upsample, adaptive, merge, join, dense, none).
     macs_rule: ClassVar[str] = "0"
     flops_rule: ClassVar[str] = "2·MACs + output elements with a bias (bias adds)"
     flops_per_element: ClassVar[int | None] = None
