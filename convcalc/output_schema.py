@@ -106,7 +106,7 @@ OPTIONAL = ("blocks", "explain", "explain_total", "remarks", "output_shapes", "t
 
 def output_schema() -> dict[str, Any]:
     """The JSON Schema of `convcalc summary --format json` (and explain's, which adds explain keys)."""
-    from . import __version__
+    from .version import __version__
 
     return {
         "$schema": DRAFT,
@@ -133,7 +133,7 @@ def _stamp() -> dict[str, Any]:
 
 
 def _document(command: str, fields: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    from . import __version__
+    from .version import __version__
 
     return {
         "$schema": DRAFT,

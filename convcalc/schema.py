@@ -191,7 +191,7 @@ def _kinds() -> list[tuple[LayerKind, list[str]]]:
 
 def spec_schema() -> dict[str, Any]:
     """The JSON Schema of a spec file (YAML or JSON), for editors and validators."""
-    from . import __version__
+    from .version import __version__
 
     kinds = _kinds()
     definitions: dict[str, Any] = {f"value.{name}": schema for name, schema in PARSERS.values()}

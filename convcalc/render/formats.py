@@ -65,7 +65,7 @@ def versioned_json(record: dict[str, Any]) -> str:
     """A command's JSON as every convcalc JSON begins: schema_version and convcalc_version, then the record."""
     import json
 
-    from .. import __version__
+    from ..version import __version__
 
     return json.dumps({"schema_version": SCHEMA_VERSION, "convcalc_version": __version__, **record}, indent=2,
                       ensure_ascii=False) + "\n"
