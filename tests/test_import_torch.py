@@ -326,3 +326,26 @@ def test_movedim_is_a_permute_with_torch_s_shapes():
     assert [layer.type for layer in report.layers] == ["conv2d", "permute", "dense", "permute"]
     assert shapes == [tuple(t.shape) for t in (after_conv, moved, after_fc, back)]
     assert report.trainable_params == sum(p.numel() for p in model.parameters())
+
+
+def test_a_model_with_two_outputs_writes_both():
+    """forward returning a tuple (YOLO's detection scales): the written spec names both outputs, in
+    forward's order, and their shapes are the ones torch gives (the model run on zeros)."""
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 3, stride=2)
+            self.head_small = torch.nn.Conv2d(8, 4, 1)
+            self.head_large = torch.nn.Conv2d(3, 5, 1)
+
+        def forward(self, x):
+            return self.head_small(self.conv(x)), self.head_large(x)
+
+    model = Net().eval()
+    imported = import_torch(model, (3, 9, 9))
+    assert "outputs: [head_small, head_large]" in imported.text
+    report = analyze(imported.spec())
+    with torch.no_grad():
+        want = [tuple(t.shape) for t in model(torch.zeros(1, 3, 9, 9))]
+    assert [(1, *o.shape.in_layout("chw")) for o in report.outputs] == want
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())

@@ -283,19 +283,19 @@ def _prefer_same(builder: Builder, layer: Layer, total: list[tuple[int, int]]) -
         layer.args = {k: v for k, v in trial.args.items()}
 
 
-@reverse("explicit_padding")
+@reverse("explicit_padding", frameworks=("pytorch", "keras", "onnx"))
 def explicit_padding(builder: Builder, layer: Layer) -> None:
     _fold_pad_before(builder, layer, (0.0,))
     _drop_adapted(layer)
 
 
-@reverse("avg_pool_padding")
+@reverse("avg_pool_padding", frameworks=("pytorch", "keras", "onnx"))
 def avg_pool_padding(builder: Builder, layer: Layer) -> None:
     _fold_pad_before(builder, layer, (0.0,))
     _drop_adapted(layer)
 
 
-@reverse("max_pool_padding")
+@reverse("max_pool_padding", frameworks=("pytorch", "keras", "onnx"))
 def max_pool_padding(builder: Builder, layer: Layer) -> None:
     _fold_pad_before(builder, layer, (0.0, float("-inf")))  # -inf never wins a maximum: as PyTorch's own padding
     _drop_adapted(layer)
@@ -389,7 +389,7 @@ def nothing_to_undo(builder: Builder, layer: Layer) -> None:
     dense layer, or the reshape before a broadcasting merge, stays a layer of its own)."""
 
 
-@reverse("transposed_padding", frameworks=("pytorch", "keras"), table=AFTER)
+@reverse("transposed_padding", frameworks=("pytorch", "keras", "onnx"), table=AFTER)
 def crop_after_transposed(builder: Builder, pending: Layer) -> bool:
     """A crop right after a transposed convolution (its only reader): PyTorch's negative pad, read
     as "same" where it gives the W·S of Keras' "same"; Keras' Cropping, read as PyTorch's padding P."""

@@ -1,12 +1,12 @@
 """An ONNX model read into a convcalc spec from its graph and initializers (weights are read for
-their shapes only). Only this module imports onnx.
+their shapes only). Only this module and ``onnx_constants`` import onnx.
 
 Each node's op type is looked up among the kinds' declared ``onnx`` op types (the kind of the
 input's rank); a declared sequence (GlobalAveragePool then Flatten: global average pooling) is
 read as one layer. ONNX states its arguments as attributes and weight shapes, which no
 declaration says as data: the handlers below read them, one per op type. Node names written by
 PyTorch's exporter (``/layer1/layer1.0/conv1/Conv``) give the module scopes, so the spec keeps the
-module names and blocks; arithmetic on shapes (Shape, Gather, Concat of constants) is evaluated.
+module names and blocks; arithmetic on shapes and constants (``onnx_constants``) is evaluated.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from typing import Any
 from ...errors import SpecError
 from ...layers import KINDS
 from .graph import MALFORMED, Builder, malformed, unsupported
+from .onnx_constants import evaluate
+from .onnx_ops import _axes, _layernorm, _pad, _pads, _reduce_mean, _resize, _transpose
 from .specwriter import Scoped
 
 
@@ -57,11 +59,15 @@ def read_onnx(source: Any, identity: Iterable[str] = (), input_shape: tuple[int,
         except MALFORMED as exc:
             raise malformed(exc, f"node {position} '{node.name or node.output[0]}' ({node.op_type})") from None
     outputs = [o.name for o in graph.output]
-    if len(outputs) != 1 or not reader.is_layer(outputs[0]):
-        raise SpecError(f"the model has {len(outputs)} outputs", hint="convcalc reads models with one output", where="onnx")
-    output = reader.builder.resolve(reader.values[outputs[0]][1])
+    if not outputs or not all(reader.is_layer(o) for o in outputs):
+        raise SpecError(f"the model has {len(outputs)} outputs, not all of them computed from its input",
+                        hint="convcalc reads models whose outputs are tensors computed from the input", where="onnx")
+    keys = [reader.builder.resolve(reader.values[o][1]) for o in outputs]
+    if "input" in keys:
+        raise SpecError("the model returns its input: there is no layer to read", where="onnx")
+    reader.builder.outputs = keys  # several: detection scales, an auxiliary head
     layers = reader.builder.finished()
-    wanted, kept = {output}, []
+    wanted, kept = set(keys), []
     for layer in reversed(layers):
         if layer.key in wanted:
             kept.append(layer)
@@ -79,6 +85,7 @@ class _Reader:
         self.weights = {init.name: init for init in graph.initializer}
         self.numpy = numpy_helper
         self.values: dict[str, Any] = {}
+        self.arrays: dict[str, Any] = {}  # a constant's value as the numpy array it is (dtype kept), for evaluating the next
         self.readers: dict[str, int] = {}
         for node in graph.node:
             for name in node.input:
@@ -139,6 +146,12 @@ class _Reader:
             raise KeyError(name)
         return value[1]
 
+    def array(self, name: str) -> Any:
+        """A constant as its numpy array (an initializer, or a value evaluated before)."""
+        if name in self.weights:
+            return self.numpy.to_array(self.weights[name])
+        return self.arrays[name]
+
     def dims(self, name: str) -> list[int]:
         if name in self.weights:
             return list(self.weights[name].dims)
@@ -156,16 +169,13 @@ class _Reader:
         full = ".".join([*[s for s, _ in scope], name])
         where = f"node {position} '{node.name or node.output[0]}' ({node.op_type})"
         tensors = [i for i in node.input if i and self.is_layer(i)]
+        if node.op_type == "Identity" and node.input[0] in self.weights:  # the exporter shares equal initializers (fresh ones, zeros)
+            self.weights[node.output[0]] = self.weights[node.input[0]]
+            return
         if not tensors or node.op_type == "Shape":  # arithmetic on constants and shapes
-            value = CONSTANTS.get(node.op_type)
-            if value is None:
-                raise unsupported(where, full)
-            try:
-                result = value(self, node, self.attributes(node))
-            except (KeyError, IndexError, TypeError, ValueError):
-                raise unsupported(where, full) from None
-            for out in node.output[:1]:
-                self.values[out] = ("const", result)
+            for out, array in zip(node.output, evaluate(self, node, self.attributes(node), where, full)):
+                self.arrays[out] = array
+                self.values[out] = ("const", array.tolist())
             return
         if full in self.identity or node.op_type in self.identity or node.name in self.identity:
             layer = self.builder.add(node.output[0], name, scope, "identity", {}, [self.values[tensors[0]][1]], where)
@@ -177,8 +187,13 @@ class _Reader:
             if isinstance(found, str):  # passed on: the output is that layer
                 self.values[node.output[0]] = ("layer", found)
                 return
-            kind, args = found
-            layer = self.builder.add(node.output[0], name, scope, kind, args, [self.values[t][1] for t in tensors], where)
+            kind, args = found[:2]  # then, where the handler gives them, the kind's adapters and the layer's own inputs
+            adapters = found[2] if len(found) > 2 else ()
+            keys = found[3] if len(found) > 3 else [self.values[t][1] for t in tensors]
+            if kind is None:  # a pad of -inf or a crop: folded by the pooling or transposed convolution beside it
+                layer = self.builder.add_pending(node.output[0], name, scope, keys, where, **args)
+            else:
+                layer = self.builder.add(node.output[0], name, scope, kind, args, keys, where, adapters)
         self.values[node.output[0]] = ("layer", layer.key)
         self.scopes[layer.key] = scope
 
@@ -191,21 +206,6 @@ class _Reader:
 
     def rank(self, key: str) -> int:
         return self.builder.shape(key).rank
-
-
-def _pads(pads: list[int] | None, rank: int) -> Any:
-    if not pads:
-        return 0
-    pairs = [(pads[i], pads[i + rank]) for i in range(rank)]
-    if all(b == a for b, a in pairs):
-        values = [b for b, _ in pairs]
-        return values[0] if all(v == values[0] for v in values) else values
-    return [list(p) for p in pairs]
-
-
-def _axes(values: Any) -> Any:
-    values = list(values)
-    return values[0] if values and all(v == values[0] for v in values) else values
 
 
 def _window(reader: _Reader, attrs: dict, rank: int, where: str) -> dict[str, Any]:
@@ -233,7 +233,7 @@ def _conv(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str
     if groups != 1:
         args["groups"] = groups
     args["bias"] = len(node.input) > 2 and bool(node.input[2])
-    return reader.kind("Conv", rank, where), args
+    return reader.kind("Conv", rank, where), args, ("explicit_padding",)
 
 
 def _conv_transpose(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
@@ -248,7 +248,7 @@ def _conv_transpose(reader: _Reader, node: Any, attrs: dict, inputs: list[str], 
     if groups != 1:
         args["groups"] = groups
     args["bias"] = len(node.input) > 2 and bool(node.input[2])
-    return reader.kind("ConvTranspose", rank, where), args
+    return reader.kind("ConvTranspose", rank, where), args, ("transposed_padding",)
 
 
 def _gemm(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
@@ -278,7 +278,7 @@ def _pool(op: str):
             args["ceil_mode"] = True
         if op == "AveragePool" and not attrs.get("count_include_pad", 0):
             args["count_include_pad"] = False
-        return reader.kind(op, rank, where), args
+        return reader.kind(op, rank, where), args, ("max_pool_padding" if op == "MaxPool" else "avg_pool_padding",)
     return read
 
 
@@ -334,6 +334,14 @@ def _merge(op: str, kind: str):
                 and reader.builder.sole_reader(node.input[0]):
             source.args["bias"] = True  # MatMul then Add of a vector: a dense layer's bias
             return source.key
+        if op == "Mul" and constant and len(inputs) == 1:
+            try:
+                scale = reader.array(constant[0])
+            except KeyError:
+                scale = None
+            channels = reader.builder.shape(inputs[0]).channels
+            if scale is not None and scale.size == channels and scale.shape[:1] in ((channels,), (1,)) and scale.ndim == reader.rank(inputs[0]) + 1:
+                return "layer_scale", {"init": float(scale.flat[0])}  # a learnt scale per channel, shaped (C, 1, 1): LayerScale
         raise SpecError(f"{where}: {op} with a constant", hint=f"convcalc's {kind} merges layers; "
                         f"--as-identity {node.name or op} reads it as identity when it changes no shape")
     return read
@@ -366,6 +374,8 @@ def _simple(op: str, **names: str):
 
 def _batchnorm(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
     args = {"eps": round(float(attrs.get("epsilon", 1e-5)), 10), "momentum": round(1 - float(attrs.get("momentum", 0.9)), 6)}
+    if node.input[1] not in reader.weights and node.input[2] not in reader.weights:
+        args["affine"] = False  # scale and shift are constants the exporter wrote (PyTorch's affine=False), no weights
     return reader.kind("BatchNormalization", 0, where), args
 
 
@@ -386,44 +396,6 @@ def _dropout(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: 
     if ratio is None and len(node.input) > 1 and node.input[1]:
         ratio = reader.const(node.input[1])
     return "dropout", ({"rate": round(float(ratio), 6)} if ratio is not None else {})
-
-
-def _pad(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
-    rank = reader.rank(inputs[0])
-    pads = attrs.get("pads") or reader.const(node.input[1])
-    mode = attrs.get("mode", b"constant")
-    value = reader.const(node.input[2]) if len(node.input) > 2 and node.input[2] else attrs.get("value", 0.0)
-    if (mode.decode() if isinstance(mode, bytes) else mode) != "constant" or value not in (0, 0.0, None):
-        raise SpecError(f"{where}: padding mode {mode!r} with value {value}", hint="convcalc reads zero padding")
-    ndim = len(pads) // 2
-    if any(pads[i] or pads[i + ndim] for i in range(ndim - rank)):
-        raise SpecError(f"{where}: pads the batch or channel axis")
-    return reader.kind("Pad", rank, where), {"padding": _pads(pads[ndim - rank: ndim] + pads[2 * ndim - rank:], rank)}
-
-
-def _resize(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
-    rank = reader.rank(inputs[0])
-    scales = None
-    for position in (2, 1):  # Resize-11+: (X, roi, scales, sizes); Upsample: (X, scales)
-        if len(node.input) > position and node.input[position]:
-            try:
-                found = list(reader.const(node.input[position]))
-            except KeyError:
-                continue
-            if len(found) == rank + 2:
-                scales = found
-                break
-    if scales is None or scales[:2] != [1.0, 1.0] or any(float(s) != int(s) for s in scales[2:]):
-        raise SpecError(f"{where}: a resize to a size or by a fraction", hint="convcalc reads upsampling by whole factors")
-    return reader.kind("Resize", rank, where), {"scale": _axes([int(s) for s in scales[2:]])}
-
-
-def _reduce_mean(reader: _Reader, node: Any, attrs: dict, inputs: list[str], where: str) -> Any:
-    rank = reader.rank(inputs[0])
-    axes = attrs.get("axes") or (reader.const(node.input[1]) if len(node.input) > 1 and node.input[1] else None)
-    if rank == 0 or sorted(a % (rank + 2) for a in (axes or [])) != list(range(2, rank + 2)):
-        raise SpecError(f"{where}: a mean over axes {axes}", hint="convcalc reads a mean over every spatial axis (global pooling)")
-    return ("global_avgpool", {}) if not attrs.get("keepdims", 1) else (f"adaptive_avgpool{rank}d", {"output_size": 1})
 
 
 HANDLERS = {
@@ -464,35 +436,6 @@ HANDLERS = {
     "Resize": _resize,
     "Upsample": _resize,
     "ReduceMean": _reduce_mean,
+    "Transpose": _transpose,
+    "LayerNormalization": _layernorm,
 }
-
-
-def _shape_of(reader: _Reader, node: Any, attrs: dict) -> Any:
-    return [1, *reader.builder.shape(reader.values[node.input[0]][1]).in_layout("chw")]
-
-
-def _constant(reader: _Reader, node: Any, attrs: dict) -> Any:
-    value = attrs.get("value")
-    return reader.numpy.to_array(value).tolist() if value is not None else attrs.get("value_ints", attrs.get("value_int"))
-
-
-def _gather(reader: _Reader, node: Any, attrs: dict) -> Any:
-    data, index = reader.const(node.input[0]), reader.const(node.input[1])
-    return [data[i] for i in index] if isinstance(index, list) else data[index]
-
-
-def _unsqueeze(reader: _Reader, node: Any, attrs: dict) -> Any:
-    value = reader.const(node.input[0])
-    return value if isinstance(value, list) else [value]
-
-
-def _concat_values(reader: _Reader, node: Any, attrs: dict) -> Any:
-    out: list[Any] = []
-    for name in node.input:
-        value = reader.const(name)
-        out += value if isinstance(value, list) else [value]
-    return out
-
-
-CONSTANTS = {"Constant": _constant, "Shape": _shape_of, "Gather": _gather, "Unsqueeze": _unsqueeze, "Concat": _concat_values,
-             "Identity": lambda reader, node, attrs: reader.const(node.input[0])}

@@ -368,4 +368,6 @@ def to_yaml(document: dict[str, Any], comment: str = "") -> str:
             lines += [f"      - {flow(entry)}" for entry in body["layers"]]
     lines.append("layers:")
     lines += [f"  - {flow(entry)}" for entry in document["layers"]]
+    if document.get("outputs"):  # several outputs (detection scales, an auxiliary head), by the written layers' names
+        lines.append(f"outputs: {flow(document['outputs'])}")
     return "\n".join(lines) + "\n"
