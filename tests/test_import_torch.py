@@ -34,11 +34,6 @@ from convcalc.frameworks.importers.torch import read_torch, trace
 SHIPPED = sorted((ROOT / "specs").glob("*.yaml"))
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "export").glob("*.yaml"))
 MODELS = str(ROOT / "tests" / "fixtures" / "import" / "models.py")
-# Shipped specs the importer cannot read back yet, each with the reason (strict: remove the row once it passes).
-NOT_YET = {
-    "shufflenet_v2_x1_0.yaml": "export writes the channel split as torch.split(x, [58, 58], dim=1); the torch importer "
-                               "has no reading of torch.split (a layer with several outputs) yet",
-}
 
 
 def _id(path: Path) -> str:
@@ -58,8 +53,7 @@ def _figures(layer) -> tuple:
     return out.trainable, out.non_trainable, out.macs
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=NOT_YET[p.name], strict=True))
-                                  if p.name in NOT_YET else p for p in SHIPPED + FIXTURES], ids=_id)
+@pytest.mark.parametrize("path", SHIPPED + FIXTURES, ids=_id)
 def test_export_then_import_gives_every_layer_back(path):
     original = _report(path)
     code = to_pytorch(original)
@@ -348,4 +342,37 @@ def test_a_model_with_two_outputs_writes_both():
     with torch.no_grad():
         want = [tuple(t.shape) for t in model(torch.zeros(1, 3, 9, 9))]
     assert [(1, *o.shape.in_layout("chw")) for o in report.outputs] == want
+    assert report.trainable_params == sum(p.numel() for p in model.parameters())
+
+
+def test_chunk_and_split_are_splits_with_outputs_read_by_index():
+    """x.chunk(2, dim=1) (ShuffleNetV2's channel split) and torch.split(x, 3, dim=2) (parts of 3 rows, the last
+    smaller): each a split whose outputs later layers read by index (`from: NAME.k`); every layer's shape is the
+    one torch gives (the model run on zeros), the parameters torch's own count."""
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = torch.nn.Conv2d(3, 8, 1)
+            self.branch = torch.nn.Conv2d(4, 4, 3, padding=1)
+
+        def forward(self, x):
+            left, right = self.conv(x).chunk(2, dim=1)
+            joined = torch.cat([left, self.branch(right)], dim=1)
+            top, _, bottom = torch.split(joined, 3, dim=2)
+            return torch.cat([top, bottom], dim=2)
+
+    model = Net().eval()
+    imported = import_torch(model, (3, 8, 5))
+    report = analyze(imported.spec())
+    assert [layer.type for layer in report.layers] == ["conv2d", "split", "conv2d", "concat", "split", "concat"]
+    assert "from: chunk.1" in imported.text and "from: [split.0, split.2]" in imported.text
+    with torch.no_grad():
+        conv = model.conv(torch.zeros(1, 3, 8, 5))
+        left, right = conv.chunk(2, dim=1)
+        branch = model.branch(right)
+        joined = torch.cat([left, branch], dim=1)
+        top, _, bottom = torch.split(joined, 3, dim=2)
+        out = torch.cat([top, bottom], dim=2)
+    shapes = [(1, *layer.shape.in_layout("chw")) for layer in report.layers]
+    assert shapes == [tuple(t.shape) for t in (conv, left, branch, joined, top, out)]  # a split's shape: its first output
     assert report.trainable_params == sum(p.numel() for p in model.parameters())

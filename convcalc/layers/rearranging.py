@@ -63,7 +63,11 @@ class Split(LayerKind):
     )
     summary = "splits along the channels into several outputs, named from: split1.0, split1.1 (ShuffleNetV2's channel split)"
     pytorch = function("torch.split", "torch.split({x}, {split_size_or_sections}, dim={dim})", Param("split_size_or_sections", "split_sizes"),
-                       Param("dim", "split_dim"), adapters=("split_sizes",))
+                       Param("dim", "split_dim"), adapters=("split_sizes",),
+                       reads=also("torch.split", "Tensor.split", params=(Param("split_size_or_sections", "split_sizes", positional=True),
+                                                                         Param("dim", "split_dim", 0, positional=True)))
+                       + also("torch.chunk", "Tensor.chunk", params=(Param("chunks", "sections", positional=True),
+                                                                     Param("dim", "split_dim", 0, positional=True))))
     keras = Counterpart(adapters=("split",), note="a Lambda around keras.ops.split")
     onnx = ("Split",)
     flops_rule = DATA_MOVEMENT

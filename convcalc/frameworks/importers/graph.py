@@ -18,13 +18,15 @@ from ...layers import KINDS, LayerContext
 from ...shapes import Shape
 from .readback import MISSING, Read, Refusal, read, readings, refusal_text
 
+PORT = "#"  # 'KEY#1': the second output of the layer KEY (a split); written `from: NAME.1`
 IDENTITY_HINT = "if it changes no shape and holds no parameters, read it as identity with --as-identity {name}"
 
 
 class Layer:
     """One imported layer: the framework objects it stands for, its kind, arguments and shape."""
 
-    __slots__ = ("adapters", "args", "inputs", "key", "keys", "kind", "name", "pending", "readers", "scope", "shape", "where")
+    __slots__ = ("adapters", "args", "inputs", "key", "keys", "kind", "name", "output_shapes", "pending", "readers", "scope", "shape",
+                 "where")
 
     def __init__(self, key: str, name: str, scope: tuple, kind: str | None, args: dict[str, Any], inputs: list[str], where: str) -> None:
         self.key = key  # the framework's id of the object (fx node, Keras layer, ONNX output)
@@ -34,6 +36,7 @@ class Layer:
         self.args = args
         self.inputs = inputs  # keys of the layers it reads ('input': the network input)
         self.shape: Shape | None = None
+        self.output_shapes: tuple[Shape, ...] = ()  # a split's several outputs, read as the ports 'KEY#0', 'KEY#1'
         self.where = where  # 'node 12 'layer1.0.conv1' (nn.Conv2d)', for messages
         self.adapters: tuple[str, ...] = ()
         self.pending: dict[str, Any] = {}
@@ -56,6 +59,9 @@ class Builder:
     # ---- lookups
 
     def resolve(self, key: str) -> str:
+        if PORT in key:  # one output of a split: its layer's key resolved, the port kept
+            base, port = key.split(PORT, 1)
+            return f"{self.resolve(base)}{PORT}{port}"
         seen = 0
         while key in self.alias and seen <= len(self.alias):
             key, seen = self.alias[key], seen + 1
@@ -65,6 +71,9 @@ class Builder:
         key = self.resolve(key)
         if key == "input":
             return self.input_shape
+        if PORT in key:
+            base, port = key.split(PORT, 1)
+            return self.layers[base].output_shapes[int(port)]
         layer = self.layers[key]
         if layer.shape is None:
             raise SpecError(f"{layer.where} cannot be represented on its own", where=layer.where)
@@ -88,7 +97,8 @@ class Builder:
             if step is not None:
                 step(self, layer)
         _drop_adapted(layer)
-        layer.shape = self.compute(layer)
+        outcome = self.infer(layer)
+        layer.shape, layer.output_shapes = outcome.shape, tuple(outcome.outputs or ())
         self.layers[key] = layer
         return layer
 
@@ -111,6 +121,10 @@ class Builder:
         return found.adapters if found is not None else ()
 
     def compute(self, layer: Layer) -> Shape:
+        return self.infer(layer).shape
+
+    def infer(self, layer: Layer) -> Any:
+        """The kind's Outcome for the layer (its shape, and a split's several outputs)."""
         kind = KINDS[layer.kind]
         try:
             parsed = kind.parse_args(layer.args)
@@ -123,10 +137,9 @@ class Builder:
             raise SpecError(f"{layer.where}: reads {count} inputs, and {layer.kind} takes "
                             f"{kind.min_inputs}{'' if kind.max_inputs == kind.min_inputs else ' or more'}")
         try:
-            outcome = kind.infer(parsed, shapes, ctx)
+            return kind.infer(parsed, shapes, ctx)
         except SpecError as exc:
             raise SpecError(f"{layer.where}: read as {layer.kind}, {exc.problem}", hint=exc.hint) from None
-        return outcome.shape
 
     def remove(self, key: str, into: str) -> Layer:
         """Fold the layer ``key`` into the layer being added: it goes, and its key means ``into``."""
@@ -381,6 +394,29 @@ def _movedim_order(source: Any, destination: Any, n: int, where: str) -> list[in
         order[d] = s
     rest = iter(a for a in range(n) if a not in sources)
     return [a if a is not None else next(rest) for a in order]
+
+
+@reverse("split_sizes", frameworks=("pytorch",))
+def split_sizes(builder: Builder, layer: Layer) -> None:
+    """torch.split's split_size_or_sections (the size of each part, or a list of the sizes) and dim back into
+    the split's sections (a number of equal parts, or the sizes) and axis."""
+    sizes, dim = _adapted(layer, "split_sizes"), _adapted(layer, "split_dim", 0)
+    shape = builder.shape(layer.inputs[0])
+    rank = shape.rank
+    if dim in (MISSING, None):
+        dim = 0
+    if not isinstance(dim, int) or not -(rank + 2) <= dim < rank + 2 or dim % (rank + 2) == 0:
+        raise SpecError(f"{layer.where}: a split along dim {dim!r}", hint="convcalc splits one sample's axes, not the batch")
+    dim %= rank + 2
+    if dim != 1:
+        layer.args["axis"] = dim - 1  # a chw spec's axes are PyTorch's without the batch
+    size = shape.in_layout(builder.layout)[dim - 1]
+    if isinstance(sizes, int):  # the size of each part, the last one smaller: as torch.split
+        parts = [sizes] * (size // sizes) + ([size % sizes] if size % sizes else [])
+        layer.args["sections"] = len(parts) if len(set(parts)) == 1 else parts
+    elif isinstance(sizes, (list, tuple)):
+        layer.args["sections"] = [int(v) for v in sizes]
+    _drop_adapted(layer)
 
 
 @reverse("transposed_padding", "depthwise", "flatten_first", "broadcast", "no_strided_dilation", "adaptive_as_fixed")

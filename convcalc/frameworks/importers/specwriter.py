@@ -98,6 +98,13 @@ def _local(name: str) -> str:
     return text + "_" if text == "input" else text
 
 
+PORT = "#"  # as graph.PORT: 'KEY#1' is output 1 of the layer KEY
+
+
+def _base(key: str) -> str:
+    return key.split(PORT, 1)[0]
+
+
 def _identifier(text: str) -> str:
     text = re.sub(r"\W", "_", text, flags=re.ASCII)
     if not text or text[0].isdigit():
@@ -115,7 +122,7 @@ class Writer:
         self.readers: dict[str, set[str]] = {}
         for s in scoped:
             for k in s.layer.inputs:
-                self.readers.setdefault(k, set()).add(s.layer.key)
+                self.readers.setdefault(_base(k), set()).add(s.layer.key)
         self.groups: list[dict[str, Any]] = []  # each: {"cls", "signature", "instances": [raw bodies], "name"}
         self.group_of: dict[tuple, int] = {}
 
@@ -142,7 +149,7 @@ class Writer:
         positions = [self.index[k] for k in scope.keys]
         if max(positions) - min(positions) + 1 != len(positions):
             return None
-        sources = {k for key in scope.keys for k in self._inputs(key) if k not in inside}
+        sources = {k for key in scope.keys for k in self._inputs(key) if _base(k) not in inside}
         if len(sources) != 1:
             return None
         last = scope.keys[-1]
@@ -214,9 +221,10 @@ class Writer:
     def _ref(key: str, body: list[tuple], source: str, entry: tuple) -> str:
         if key == source:
             return "input"
+        base, _, port = key.partition(PORT)
         for other in body:
-            if other[4] == key:
-                return other[2]
+            if other[4] == base:
+                return f"{other[2]}.{port}" if port else other[2]  # a split's output k: from: NAME.k
         return key  # the network input at the top level
 
     # ---- templates

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...errors import SpecError
-from .graph import MALFORMED, Builder, malformed, unsupported
+from .graph import MALFORMED, PORT, Builder, malformed, unsupported
 from .readback import MISSING, Refusal, read, readings, wrapped
 from .specwriter import Scoped
 
@@ -231,7 +231,10 @@ class _Reader:
             layer = self.wrapped(node, scope, name, framework, where, values, keys)
         else:
             layer = builder.add_read(node.name, name, scope, framework, values, keys, where)
-        self.values[node.name] = ("layer", builder.resolve(node.name))
+        key = builder.resolve(node.name)
+        self.values[node.name] = ("layer", key)
+        if len(layer.output_shapes) > 1:  # a split: a list of its outputs, which getitem picks from
+            self.values[node.name] = [("layer", f"{key}{PORT}{k}") for k in range(len(layer.output_shapes))]
         self.scopes[layer.key] = scope
 
     def wrapped(self, node: Any, scope: tuple, name: str, framework: str, where: str, values: dict[str, Any], keys: list[str]) -> Any:
@@ -372,7 +375,7 @@ class _Reader:
         for layer in reversed(layers):
             if layer.key in wanted:
                 kept.append(layer)
-                wanted.update(layer.inputs)
+                wanted.update(key.split(PORT, 1)[0] for key in layer.inputs)
         return [Scoped(layer, self.scopes.get(layer.key, layer.scope)) for layer in reversed(kept)]
 
 
