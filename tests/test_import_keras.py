@@ -212,3 +212,18 @@ def test_a_config_of_an_odd_structure_is_one_line(tmp_path, mutate, message):
     result = run_cli("import", str(path))
     assert result.exit_code == 2 and result.stdout == "" and len(result.stderr.splitlines()) == 1
     assert message in result.stderr, result.stderr
+
+
+def test_reading_keras_json_imports_no_framework():
+    """The Keras importer reads JSON: `convcalc import model.json` loads neither torch, onnx, keras nor
+    TensorFlow (each heavy package is imported only by the importer that needs it)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from convcalc.cli import main\n"
+            "try:\n    main(['import', sys.argv[1]])\n"
+            "except SystemExit as done:\n    assert not done.code, done.code\n"
+            "sys.stderr.write(' '.join(m for m in ('torch', 'onnx', 'keras', 'tensorflow', 'numpy') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code, str(MNIST)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0 and result.stdout.startswith("# Imported by convcalc"), result.stderr
+    assert result.stderr == ""

@@ -376,3 +376,22 @@ def test_chunk_and_split_are_splits_with_outputs_read_by_index():
     shapes = [(1, *layer.shape.in_layout("chw")) for layer in report.layers]
     assert shapes == [tuple(t.shape) for t in (conv, left, branch, joined, top, out)]  # a split's shape: its first output
     assert report.trainable_params == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("name, blocks, convs, source", [
+    ("resnet50", 16, 1, "He et al. 2016, Table 1: ResNet-50 is a 7x7 conv, then 3 + 4 + 6 + 3 bottleneck blocks"),
+    ("densenet121", 58, 4, "Huang et al. 2017, Table 1: DenseNet-121 is a 7x7 conv, 6 + 12 + 24 + 16 dense layers "
+                           "and 3 transition layers (a 1x1 conv each)"),
+])
+def test_a_zoo_import_writes_each_block_once(name, blocks, convs, source):
+    """The spec an import writes is one to read: each repeated block a template, called once per block on one
+    line (ResNet-50's 175 layers in about 60 lines), the blocks' convolutions written only in the templates."""
+    from convcalc.layers import KINDS
+
+    factory, shape = zoo()[name]
+    text = import_torch(factory(), shape).text
+    body = text[text.index("\nlayers:\n"):].splitlines()[2:]
+    calls = [line for line in body if line.startswith("  - {") and line.split("{")[1].split(":")[0] not in KINDS]
+    assert len(calls) == blocks, source
+    assert sum(1 for line in body if line.startswith("  - {conv2d:")) == convs, source
+    assert len(text.splitlines()) < 2 * blocks + 45, text
