@@ -253,6 +253,34 @@ def test_import_input_with_digits_other_than_0_to_9_is_refused():
     assert_clean_failure(result, elapsed, ["--input: the input shape '28x٢٨x1'", "'٢' (ARABIC-INDIC DIGIT TWO)", "as in 28x28x1"])
 
 
+# A PyTorch model's own code, run by `convcalc import file.py:NAME` (issue 12, the long hunt): what it printed
+# went into the spec on stdout (convcalc import model.py:M > model.yaml wrote a file that is no spec), and a
+# script that parses its command line when imported (argparse) ended the run with its own usage and code.
+MODEL_FILES = [
+    ("print('loading the model file')\nimport sys\nprint('a warning', file=sys.stderr)\nimport torch.nn as nn\n"
+     "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        print('building')\n"
+     "        self.c = nn.Conv2d(3, 8, 3)\n    def forward(self, x):\n        print('forward')\n        return self.c(x)\n",
+     0, []),
+    ("import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--epochs', required=True)\nparser.parse_args()\n",
+     2, ["importing", "ran code that ends the program (SystemExit: 2)", "if __name__ == '__main__'"]),
+    ("def M():\n    raise SystemExit('no GPU found')\n", 2, ["calling M() ends the program (SystemExit: 'no GPU found')"]),
+]
+
+
+@pytest.mark.parametrize("code, exit_code, words", MODEL_FILES, ids=["prints", "argparse", "factory exits"])
+def test_a_models_own_code_never_reaches_stdout_or_ends_the_run(tmp_path, code, exit_code, words):
+    pytest.importorskip("torch", reason="importing a PyTorch model needs torch")
+    path = tmp_path / "model.py"
+    path.write_text(code, encoding="utf-8")
+    result, elapsed = invoke("import", f"{path}:M", "--input", "3x8x8")
+    if exit_code:
+        assert_clean_failure(result, elapsed, words)
+        return
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    # nn.Conv2d(3, 8, 3) (torch.nn docs): 8 filters of 3x3 — the spec, and nothing the model printed
+    assert yaml.safe_load(result.stdout)["layers"] == [{"conv2d": {"filters": 8, "kernel": 3, "name": "c"}}]
+
+
 def test_bad_spec_on_standard_input():
     result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
     assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])

@@ -683,3 +683,86 @@ def test_symbolic_figures_at_a_value_are_the_figures_for_that_value(body, head, 
         for sym_axis, num_axis in zip(sym_layer["receptive_field"] or [], num_layer["receptive_field"] or []):
             for key in ("size", "jump", "start"):
                 assert at(sym_axis[key]) == at(num_axis[key]), (sym_layer["name"], key, sym_axis, num_axis)
+
+
+# --------------------------------------------------------------------------- issue 12: the newest kinds, hostile
+
+def _mostly(good, bad):
+    """Mostly well-formed values (so that the arithmetic and every renderer are reached), now and then not."""
+    return st.integers(0, 14).flatmap(lambda roll: bad if roll == 0 else good)
+
+
+_AXIS = _mostly(st.one_of(st.none(), st.integers(-2, 1), st.just("channels")), st.sampled_from([-5, 4, 1.5, "x", True]))
+
+
+@st.composite
+def modern_layer(draw, names, outputs_of):
+    """One layer of the kinds landed last (split and its outputs NAME.k, slice, permute, resize by scale,
+    to a size or like another layer, dense on an axis, broadcast merges, channel_shuffle), reading
+    earlier layers (or outputs that do not exist), with values that are often wrong."""
+    readable = [f"{n}.{k}" for n in names if outputs_of.get(n, 1) > 1 for k in range(outputs_of[n])] + \
+               [n for n in names if outputs_of.get(n, 1) == 1]
+    earlier = _mostly(st.sampled_from(readable), st.sampled_from([f"{names[-1]}.{draw(st.integers(0, 4))}", "nope", names[-1]]))
+    kind = draw(st.sampled_from(["split", "slice", "permute", "upsample", "dense", "add", "multiply", "subtract", "concat",
+                                 "channel_shuffle", "global_avgpool", "flatten", "conv", "relu", "layernorm"]))
+    if kind == "split":
+        args = {"sections": draw(_mostly(st.integers(2, 4), st.lists(st.integers(0, 5), min_size=1, max_size=4))), "axis": draw(_AXIS)}
+    elif kind == "slice":
+        args = {"start": draw(st.integers(-6, 6)), "stop": draw(st.one_of(st.none(), st.integers(-6, 9))), "axis": draw(_AXIS)}
+    elif kind == "permute":
+        args = {"order": draw(_mostly(st.permutations(list(range(draw(st.integers(1, 4))))), st.lists(st.integers(-1, 5), max_size=5)))}
+    elif kind == "upsample":
+        how = draw(st.sampled_from(["scale", "size", "like", "none"]))
+        args = {"mode": draw(st.sampled_from(["nearest", "bilinear", "linear", "bicubic", "area", "trilinear", "nearest-exact"]))}
+        if how == "scale":
+            args["scale"] = draw(_mostly(st.integers(1, 3), st.sampled_from([0, [1, 2, 3, 4], "n"])))
+        elif how == "size":
+            args["size"] = draw(_mostly(st.integers(1, 20), st.sampled_from([0, [1, 2, 3, 4], "n", [7, 9]])))
+        elif how == "like":
+            args["like"] = draw(earlier)
+    elif kind == "dense":
+        args = {"units": draw(st.integers(1, 6)), "axis": draw(_AXIS)}
+    elif kind in ("add", "multiply", "subtract", "concat"):
+        entry = {kind: {"axis": draw(_mostly(st.integers(-1, 0), _AXIS))} if kind == "concat" else None, "from": draw(st.lists(earlier, min_size=2, max_size=3))}
+        return entry
+    elif kind == "channel_shuffle":
+        args = {"groups": draw(st.integers(1, 4))}
+    elif kind == "conv":
+        args = {"filters": draw(st.integers(1, 6)), "kernel": draw(st.integers(1, 3)), "padding": draw(st.sampled_from(["same", "valid", 1]))}
+    else:
+        args = {}
+    entry = {kind: {k: v for k, v in args.items() if v is not None} or None}
+    if draw(st.integers(0, 3)) == 0:
+        entry["from"] = draw(earlier)
+    return entry
+
+
+@st.composite
+def modern_network(draw):
+    rank = draw(_mostly(st.integers(1, 3), st.just(0)))
+    dims = [draw(st.sampled_from([1, 2, 7, 8, 16, "n"])) for _ in range(rank)] + [draw(st.sampled_from([1, 2, 4, 6, 8]))]
+    names, outputs_of, layers = ["input"], {}, []
+    for index in range(draw(st.integers(1, 7))):
+        entry = draw(modern_layer(names, outputs_of))
+        name = f"l{index}"
+        (kind, args), *_ = [(k, v) for k, v in entry.items() if k != "from"]
+        entry["name"] = name
+        if kind == "split" and isinstance(args, dict):
+            sections = args.get("sections", 2)
+            outputs_of[name] = len(sections) if isinstance(sections, list) else sections
+        names.append(name)
+        layers.append(entry)
+    doc = {"input": dims, "layers": layers}
+    if draw(st.booleans()):
+        doc["outputs"] = draw(_mostly(st.lists(st.sampled_from(names[1:]), min_size=1, max_size=3, unique=True),
+                                      st.lists(st.sampled_from([*names, f"{names[-1]}.0", f"{names[-1]}.1", "nope"]), max_size=3)))
+    return doc
+
+
+@FUZZ
+@given(modern_network())
+def test_the_newest_kinds_with_hostile_values(doc):
+    """Splits read by their outputs (NAME.k) or not, slices, permutes, resizes by scale, size or like,
+    dense on an axis, broadcast merges, several outputs: an exact answer in every renderer, or one
+    clear message."""
+    check_every_renderer(yaml.safe_dump(doc))

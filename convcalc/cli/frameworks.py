@@ -79,10 +79,16 @@ def import_(source: str, output_format: str | None, output: str | None, input_sh
     file.py:name (needs pip install 'convcalc[torch]'; give --input). Anything convcalc cannot
     represent is an error naming it and its place.
     """
+    import contextlib
+    import io
+
     from ..frameworks.importers import import_source
 
     try:
-        imported = import_source(source, input_shape=input_shape, as_identity=as_identity)
+        # a model's own code runs here (its module, factory and forward): what it prints (print('loading'),
+        # argparse's usage) went into the spec on stdout and made stderr more than one line; it is dropped
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            imported = import_source(source, input_shape=input_shape, as_identity=as_identity)
         if output_format == "json":
             import json
 

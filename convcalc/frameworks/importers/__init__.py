@@ -159,6 +159,9 @@ def _torch_factory(source: str) -> Any:
             module = importlib.import_module(where)
     except SpecError:
         raise
+    except SystemExit as exc:  # a script that parses its command line or exits when imported
+        raise SpecError(f"importing '{where}' ran code that ends the program (SystemExit: {exc.code!r})", where=source,
+                        hint="keep a script's own code under if __name__ == '__main__':, or name a module that defines the model") from None
     except Exception as exc:  # noqa: BLE001  (the user's code failing to import: named, not a traceback)
         raise SpecError(f"cannot import '{where}': {type(exc).__name__}: {exc}", where=source) from None
     if not attribute:
@@ -172,6 +175,9 @@ def _torch_factory(source: str) -> Any:
     if not isinstance(model, torch.nn.Module):
         try:
             model = model()
+        except SystemExit as exc:
+            raise SpecError(f"calling {attribute}() ends the program (SystemExit: {exc.code!r})", where=source,
+                            hint="name a module, or a factory that takes no arguments") from None
         except Exception as exc:  # noqa: BLE001
             raise SpecError(f"calling {attribute}() failed: {type(exc).__name__}: {exc}", where=source,
                             hint="name a module, or a factory that takes no arguments") from None
