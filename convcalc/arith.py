@@ -175,6 +175,18 @@ def _pads_text(before: Size, after: Size) -> str:
     return f"{show(before)} + {show(after)}"
 
 
+def window_size(size_in: Size, kernel: Size, stride: Size, pad_before: Size, pad_after: Size, dilation: Size = 1,
+                ceil_mode: bool = False) -> tuple[Size, str]:
+    """window_axis's output size and its rounding, without the text (solve bisects over it)."""
+    numerator = size_in - (dilation * (kernel - 1) + 1) + pad_before + pad_after
+    if not ceil_mode:
+        return floordiv(numerator, stride) + 1, "floor"
+    size_out = ceildiv(numerator, stride) + 1
+    if is_true((size_out - 1) * stride >= size_in + pad_before):
+        return size_out - 1, "ceil_dropped"  # the last window would start in the right padding: PyTorch drops it
+    return size_out, "ceil"
+
+
 def window_axis(
     axis: str,
     size_in: Size,
@@ -192,15 +204,7 @@ def window_axis(
     """
     window = dilation * (kernel - 1) + 1
     numerator = size_in - window + pad_before + pad_after
-    rounding = "floor"
-    if ceil_mode:
-        size_out = ceildiv(numerator, stride) + 1
-        rounding = "ceil"
-        if is_true((size_out - 1) * stride >= size_in + pad_before):
-            size_out = size_out - 1  # the last window would start in the right padding: PyTorch drops it
-            rounding = "ceil_dropped"
-    else:
-        size_out = floordiv(numerator, stride) + 1
+    size_out, rounding = window_size(size_in, kernel, stride, pad_before, pad_after, dilation, ceil_mode)
     exact = exact_quotient(numerator, stride)
     window_text = show(window) if dilation == 1 else f"({show(dilation)}·({show(kernel)} − 1) + 1)"
     text = f"({show(size_in)} − {window_text} + {_pads_text(pad_before, pad_after)})/{show(stride)} + 1"

@@ -281,6 +281,27 @@ def test_a_models_own_code_never_reaches_stdout_or_ends_the_run(tmp_path, code, 
     assert yaml.safe_load(result.stdout)["layers"] == [{"conv2d": {"filters": 8, "kernel": 3, "name": "c"}}]
 
 
+@pytest.mark.parametrize("stride_digits", [5, 4000])
+def test_solve_for_the_input_of_a_huge_stride_ends_at_once(stride_digits):
+    """Issue 12 (the long hunt): `solve --out 1 --kernel 1 --stride 99…9` listed every input size from 1 to the
+    stride one by one (4,000 digits: no end; the search stopped at 10^7 and called that the answer). The sizes
+    that give an output are one run (the floored output never decreases as the input grows), found by
+    bisection. PyTorch's rule ⌊(W − F)/S⌋ + 1 = 1 holds exactly for 1 ≤ W ≤ S when F = 1: S sizes."""
+    stride = int("9" * stride_digits)
+    result, elapsed = invoke("solve", "--out", "1", "--kernel", "1", "--stride", str(stride), "-f", "json")
+    assert result.exit_code == 0 and elapsed < TIME_BOUND, (result.stderr, elapsed)
+    before = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
+    if before is not None:
+        sys.set_int_max_str_digits(0)
+    try:
+        data = json.loads(result.stdout)
+    finally:
+        if before is not None:
+            sys.set_int_max_str_digits(before)
+    assert data["count"] == stride
+    assert [s["input"] for s in data["solutions"]][:3] == [1, 2, 3]
+
+
 def test_bad_spec_on_standard_input():
     result, elapsed = invoke("summary", "-", "--format", "json", input=b"\xff\xfe not text")
     assert_clean_failure(result, elapsed, ["<stdin> is not UTF-8"])

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import SpecError
 from .answers import read_answer, written_text
-from .solve import Bounds, Problem, Solution, rounding_note, solve
+from .solve import Bounds, InputSizes, Problem, Solution, count, rounding_note, solve
 from .verdicts import Verdict
 
 QUESTION_KEYS = ("in", "out", "op", "kernel", "stride", "padding", "dilation", "output_padding", "ceil_mode", "find", "answer")
@@ -87,11 +87,12 @@ def solve_verdicts(raw: Any) -> list:
         problem, find = _problem(question, number)
         answer = question["answer"]
         solutions = solve(problem)
-        values = list(dict.fromkeys(_value(s, find) for s in solutions))
+        run = isinstance(solutions, InputSizes)  # input sizes low..high, maybe too many to list
+        values = list(dict.fromkeys(_value(s, find) for s in (solutions[:1000] if run else solutions)))
         derivation = [_question_text(problem, find)] + [f"{find} {_value(s, find)}: {s.step.text} {rounding_note(s)}".rstrip()
                                                         for s in solutions[:6]]
-        if len(solutions) > 6:
-            derivation.append(f"… and {len(solutions) - 6} more")
+        if count(solutions) > 6:
+            derivation.append(f"… and {count(solutions) - 6} more")
         shown = ", ".join(str(v) for v in values[:6]) + (" …" if len(values) > 6 else "") if values else "none"
         reading = read_answer(answer, "size")
         if find == "padding" and isinstance(answer, str) and answer.strip().lower() in ("same", "valid"):
@@ -103,7 +104,11 @@ def solve_verdicts(raw: Any) -> list:
             continue
         if reading is not None:
             chosen = reading.value
-        matching = [s for s in solutions if _value(s, find) == chosen]
+        if run:
+            inside = type(chosen) is int and solutions.low <= chosen <= solutions.high
+            matching = [solutions[chosen - solutions.low]] if inside and find == "in" else []
+        else:
+            matching = [s for s in solutions if _value(s, find) == chosen]
         details: tuple[str, ...] = ()
         diagnosis = ""
         if matching:

@@ -11,9 +11,10 @@ time (H and W are independent); sorted simplest first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from itertools import product as combinations
 
-from ..arith import AxisStep, same_axis, transposed_axis, transposed_same_axis, window_axis
+from ..arith import AxisStep, ceildiv, same_axis, transposed_axis, transposed_same_axis, window_axis, window_size
 from ..errors import SpecError
 
 OPS = ("conv", "pool", "transposed")
@@ -228,23 +229,81 @@ def _forward(problem: Problem) -> list[Solution]:
     return [Solution(problem.kernel, stride, padding, dilation, extra, step)]
 
 
-def _inputs(problem: Problem) -> list[Solution]:
+def _inputs(problem: Problem) -> Any:
     """Every input size whose forward size is the wanted output (one for a transposed convolution)."""
     stride, dilation = _default_stride(problem), problem.dilation or 1
     padding = 0 if problem.padding is None else problem.padding
     extra = problem.output_padding or 0
     window = dilation * ((problem.kernel or 1) - 1) + 1
     pad = 2 * padding if isinstance(padding, int) else 0
+
+    def make(size_in: int) -> Solution | None:
+        step = _step(problem.op, size_in, problem.kernel, stride, padding, dilation, extra, problem.ceil_mode)
+        return None if step is None else Solution(problem.kernel, stride, padding, dilation, extra, step)
+
     if problem.op == "transposed":
         top = (problem.size_out + pad) // stride + 2
-    else:
-        top = problem.size_out * stride + window + stride  # the floored output only grows with the input
-    found = []
-    for size_in in range(1, min(top, MAX_INPUT) + 1):
-        step = _step(problem.op, size_in, problem.kernel, stride, padding, dilation, extra, problem.ceil_mode)
-        if step is not None and step.size_out == problem.size_out:
-            found.append(Solution(problem.kernel, stride, padding, dilation, extra, step))
-    return found
+        found = [make(size_in) for size_in in range(1, min(top, MAX_INPUT) + 1)]
+        return [s for s in found if s is not None and s.size_out == problem.size_out]
+    # the floored (or rounded-up) output never decreases as the input grows: the inputs that give it are one
+    # run, found by bisection (stride 10**4000 has that many of them: listing them one by one never ended)
+    top = problem.size_out * stride + window + stride
+
+    def size_out(size_in: int) -> int:  # as _step gives it, without the text (bisecting 4,000-digit sizes)
+        if padding == "same":
+            return ceildiv(size_in, stride)
+        pad_each = 0 if padding == "valid" else padding
+        if window > size_in + 2 * pad_each:
+            return 0
+        return max(window_size(size_in, problem.kernel, stride, pad_each, pad_each, dilation, problem.ceil_mode)[0], 0)
+
+    low = _first(1, top, lambda size_in: size_out(size_in) >= problem.size_out)
+    high = _first(low, top + 1, lambda size_in: size_out(size_in) > problem.size_out) - 1
+    if low > top or size_out(low) != problem.size_out:
+        return InputSizes(make, 1, 0)
+    return InputSizes(make, low, high)
+
+
+def _first(low: int, high: int, reached) -> int:
+    """The smallest n in low..high where reached(n) (reached never turns false again); high + 1 if none."""
+    high += 1
+    while low < high:
+        middle = (low + high) // 2
+        if reached(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+class InputSizes:
+    """Input sizes low..high as Solutions, each made when asked for: a run may be 10**4000 long, so it has
+    a count rather than a len(), and is read by its first items and its last."""
+
+    def __init__(self, make, low: int, high: int) -> None:
+        self.make, self.low, self.high = make, low, high
+        self.count = max(0, high - low + 1)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            if index.start is not None or index.step is not None or index.stop is None or index.stop < 0:
+                raise TypeError("only [:n] of a run of input sizes")
+            return [self.make(self.low + i) for i in range(min(index.stop, self.count))]
+        position = index + self.count if index < 0 else index
+        if not 0 <= position < self.count:
+            raise IndexError(index)
+        return self.make(self.low + position)
+
+    def __iter__(self):
+        return (self.make(size_in) for size_in in range(self.low, self.high + 1))
+
+
+def count(solutions: Any) -> int:
+    """How many solutions (a run of input sizes may be too many for len())."""
+    return solutions.count if isinstance(solutions, InputSizes) else len(solutions)
 
 
 def solve(problem: Problem) -> list[Solution]:
@@ -342,15 +401,15 @@ def _inputs_text(problem: Problem, solutions: list[Solution], limit: int) -> str
     head = f"{OP_NAMES[problem.op]}: output {problem.size_out}{_given(problem)}"
     if not solutions:
         return f"{head}: no input size gives it\n"
-    sizes = [s.size_in for s in solutions]
-    span = f"input {sizes[0]}" if len(sizes) == 1 else f"input {sizes[0]} to {sizes[-1]} ({len(sizes)} sizes)"
+    first, last, total = solutions[0].size_in, solutions[-1].size_in, count(solutions)
+    span = f"input {first}" if total == 1 else f"input {first} to {last} ({total} sizes)"
     lines = [f"{head}: {span}", "     in  forward check"]
     for s in solutions[:limit]:
         lines.append(f"  {s.size_in:>5}  {_check_text(s)}")
-    if len(solutions) > limit:
-        lines.append(f"  … and {len(solutions) - limit} more")
-    if len(sizes) > 1:
-        lines.append(f"Only {sizes[0]} fits exactly; the larger inputs leave pixels at the far end that no window reaches.")
+    if total > limit:
+        lines.append(f"  … and {total - limit} more")
+    if total > 1:
+        lines.append(f"Only {first} fits exactly; the larger inputs leave pixels at the far end that no window reaches.")
     return "\n".join(lines) + "\n"
 
 
@@ -398,7 +457,7 @@ def render_json(problem: Problem, solutions: list[Solution], limit: int) -> str:
         "output": problem.size_out if not problem.forward else solutions[0].size_out,
         "question": "output" if problem.forward else "input" if problem.size_in is None else "hyperparameters",
         "ceil_mode": problem.ceil_mode,
-        "count": len(solutions),
+        "count": count(solutions),
         "solutions": [s.as_dict() for s in solutions[:limit]],
     }
     from ..render.formats import versioned_json
