@@ -395,3 +395,31 @@ def test_a_zoo_import_writes_each_block_once(name, blocks, convs, source):
     assert len(calls) == blocks, source
     assert sum(1 for line in body if line.startswith("  - {conv2d:")) == convs, source
     assert len(text.splitlines()) < 2 * blocks + 45, text
+
+
+COMMANDS = [  # every command that reads a spec, run on the written import
+    ("summary",), ("summary", "-f", "json"), ("explain",), ("draw", "-f", "svg"), ("export", "--to", "pytorch"),
+    ("export", "--to", "keras"),
+]  # (check reads a spec's expect: answers, which an imported model has none of)
+
+
+def test_a_package_module_factory_is_read_and_every_command_takes_the_spec(tmp_path, monkeypatch):
+    """`convcalc import mypkg.models:resnet18` (a factory in an importable package, as the issue writes it) gives
+    a spec that every spec-reading command and the library take; ResNet-18's parameters are torchvision's."""
+    package = tmp_path / "mypkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "models.py").write_text(Path(MODELS).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = tmp_path / "r18.yaml"
+    result = run_cli("import", "mypkg.models:resnet18", "--input", "3x224x224", "-o", str(out))
+    assert result.exit_code == 0 and result.stdout == "", result.stderr
+    for command in COMMANDS:
+        ran = run_cli(command[0], str(out), *command[1:], *(["-o", str(tmp_path / "r18.svg")] if command[0] == "draw" else []))
+        assert ran.exit_code == 0 and ran.stderr == "", (command, ran.stderr)
+    import convcalc
+    import mypkg.models
+
+    spec = convcalc.from_torch(mypkg.models.resnet18(), (3, 224, 224))
+    assert convcalc.summary(spec).trainable_params == 11_689_512  # torchvision docs, ResNet18_Weights.IMAGENET1K_V1 num_params
+    assert convcalc.analyze(spec).trainable_params == 11_689_512
