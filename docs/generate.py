@@ -270,6 +270,8 @@ def import_mapping_section() -> str:
             for entry in entries:
                 if not name.endswith("_"):  # in-place forms (F.relu_) read as the same
                     conditions = ", ".join(f"{p.name}={p.literal!r}" for p in entry.module.params if p.literal is not None)
+                    if framework == "keras" and getattr(KINDS[entry.kind].keras, "function", "") == name:
+                        name = f"Lambda({name})"  # a Lambda around the function convcalc's export defines
                     found[entry.kind][framework].append(f"{name}({conditions})" if conditions else name)
         for name, entries in sorted(wrapped(framework).items()):
             for entry in entries:

@@ -93,6 +93,22 @@ def test_a_lambda_layer_is_named_with_its_place(tmp_path):
     assert fixed.exit_code == 0 and "{identity: {name: scale}}" in fixed.stdout
 
 
+@pytest.mark.parametrize("function", [
+    {"module": "builtins", "class_name": "function", "config": "my_scale", "registered_name": "function"},  # Keras 3, a named function
+    {"class_name": "__lambda__", "config": {"code": "4wEAAAA=", "defaults": None, "closure": None}},  # Keras 3, a lambda
+])
+def test_a_lambda_around_another_function_is_refused(tmp_path, function):
+    """Only a Lambda around the functions convcalc's export defines (convcalc_split, convcalc_slice) is read."""
+    config = json.loads(MNIST.read_text(encoding="utf-8"))
+    config["config"]["layers"].insert(3, {"class_name": "Lambda", "config": {"name": "scale", "function": function,
+                                                                             "arguments": {"sections": 2}}})
+    path = tmp_path / "lambda.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    result = run_cli("import", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("convcalc: error: layer 4 'scale' (Lambda): convcalc has no layer kind for it")
+
+
 @pytest.mark.parametrize("text, message", [
     ("not json", "not Keras model JSON"),
     ('{"layers": []}', "not a Keras model config"),
@@ -140,10 +156,7 @@ def _stand_in_tensorflow() -> object:
 
 
 # Shipped specs the importer cannot read back yet, each with the reason (strict: remove the row once it passes).
-NOT_YET = {
-    "shufflenet_v2_x1_0.yaml": "export writes the channel split as a Lambda around keras.ops.split; the Keras importer "
-                               "has no reading of that Lambda (a layer with several outputs) yet",
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=NOT_YET[p.name], strict=True))
@@ -227,3 +240,45 @@ def test_reading_keras_json_imports_no_framework():
     result = subprocess.run([sys.executable, "-c", code, str(MNIST)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0 and result.stdout.startswith("# Imported by convcalc"), result.stderr
     assert result.stderr == ""
+
+
+# Splits and slices no shipped spec has (ShuffleNetV2's is an even split of the channels): export writes each as a
+# Lambda around a function its code defines (convcalc_split, convcalc_slice), whose name and arguments Keras' JSON
+# holds; import reads them back. Each layer's shape is checked against the shape Keras itself gives it.
+SPLITS_AND_SLICES = [
+    ("input: [8, 8, 6]\nlayout: hwc\nlayers:\n  - conv2d: {filters: 6, kernel: 1, name: c}\n  - split: {name: sp}\n"
+     "  - slice: {start: 1, name: sl, from: sp.1}\n  - concat: {from: [sp.0, sl], name: cat}\n"),
+    ("input: [9, 7, 4]\nlayout: hwc\nlayers:\n  - slice: {start: -5, stop: -1, axis: 0, name: rows}\n"
+     "  - slice: {start: 2, axis: 1, name: cols}\n  - conv2d: {filters: 3, kernel: 2, name: c}\n"),
+    ("input: [6, 5, 7]\nlayout: chw\nlayers:\n  - split: {sections: [1, 2, 4], axis: 2, name: sp}\n"
+     "  - conv2d: {filters: 6, kernel: 1, from: sp.2, name: c}\n  - slice: {stop: 1, axis: 2, from: sp.0, name: sl}\n"
+     "  - concat: {from: [sl, sp.1, sp.0], axis: 2, name: cat}\n  - add: {from: [cat, c], name: sum}\n"),
+]
+
+
+@pytest.mark.parametrize("text", SPLITS_AND_SLICES, ids=["channels", "spatial_negative", "sizes_on_an_axis"])
+def test_splits_and_slices_round_trip_through_keras(text, tmp_path):
+    keras = _keras()
+    path = tmp_path / "net.yaml"
+    path.write_text(text, encoding="utf-8")
+    original = _report(path)
+    code = to_keras(original)
+    assert "lambda" not in code and "layers.Lambda(convcalc_" in code
+    namespace: dict = {"__name__": "convcalc_keras_round_trip"}
+    exec(compile(code, "<exported>", "exec"), namespace)
+    model = namespace["build_model"]()
+    assert isinstance(model, keras.Model)
+    config = json.loads(model.to_json())
+    lambdas = [layer["config"] for layer in config["config"]["layers"] if layer["class_name"] == "Lambda"]
+    assert lambdas and all(isinstance(c["arguments"], dict) for c in lambdas)
+    report = analyze(import_keras(model.to_json()).spec())
+    imported = {layer.name: layer for layer in report.layers}
+    idents = identifiers(original)
+    for layer in original.layers:
+        name = idents[layer.name]
+        keras_shape = model.get_layer(name).output
+        keras_shape = keras_shape[0] if isinstance(keras_shape, (list, tuple)) else keras_shape
+        assert tuple(keras_shape.shape[1:]) == layer.shape.in_layout("hwc"), name  # Keras' own shape
+        got = imported[name]
+        assert (got.type, got.shape, got.outcome.params, got.outcome.macs) == (layer.type, layer.shape, layer.outcome.params,
+                                                                               layer.outcome.macs), name

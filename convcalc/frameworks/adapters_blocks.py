@@ -89,6 +89,30 @@ class LocallyConnected2d(nn.Module):
 }
 
 
+# Keras: what keras.layers lacks, as module-level functions the exported code defines and a Lambda calls
+# (a kind's Keras counterpart with a ``function``). Keras' JSON names such a function and holds the Lambda's
+# arguments, where a lambda's is bytecode: the Keras importer reads the Lambda back by the function's name.
+KERAS_FUNCTIONS = {
+    "convcalc_split": '''
+
+def convcalc_split(t, sections, axis):
+    """convcalc's split: a number of equal parts, or the size of each part, along the axis (a list of tensors)."""
+    if isinstance(sections, int):
+        return keras.ops.split(t, sections, axis=axis)
+    cuts = [sum(sections[: k + 1]) for k in range(len(sections) - 1)]
+    return keras.ops.split(t, cuts, axis=axis)
+''',
+    "convcalc_slice": '''
+
+def convcalc_slice(t, start, stop, axis):
+    """convcalc's slice: t[..., start:stop] on the axis (batch first), Python's rules."""
+    index = [slice(None)] * len(t.shape)
+    index[axis] = slice(start, stop)
+    return t[tuple(index)]
+''',
+}
+
+
 # --------------------------------------------------------------------------- resize
 
 
@@ -170,26 +194,12 @@ def _torch_dim_of(draft: Draft, internal: int) -> int:
     return 1 if internal == draft.shape_in.rank else 2 + internal
 
 
-def _keras_axis_of(draft: Draft, internal: int) -> int:
-    return -1 if internal == draft.shape_in.rank else 1 + internal
-
-
 @adapter("pytorch", "split_sizes", sets=("split_sizes", "split_dim"))
 def torch_split_sizes(draft: Draft) -> None:
     """Sets 'split_sizes' (each part's size) and 'split_dim' (the axis as a PyTorch dim)."""
     internal = _internal_axis(draft, draft.values["axis"])
     sizes = [(*s.spatial, s.channels)[internal] for s in draft.layer.output_shapes]
     draft.values["split_sizes"], draft.values["split_dim"] = sizes, _torch_dim_of(draft, internal)
-
-
-@adapter("keras", "split")
-def keras_split(draft: Draft) -> None:
-    """Keras has no split layer: a Lambda around keras.ops.split, whose outputs later layers index."""
-    internal = _internal_axis(draft, draft.values["axis"])
-    sizes = [(*s.spatial, s.channels)[internal] for s in draft.layer.output_shapes]
-    cuts = [sum(sizes[: k + 1]) for k in range(len(sizes) - 1)]
-    draft.after.append(f'{draft.ident} = layers.Lambda(lambda t: keras.ops.split(t, {cuts}, axis={_keras_axis_of(draft, internal)}), '
-                       f'name="{draft.ident}")({draft.x})')
 
 
 def _slice_bounds(draft: Draft) -> tuple[int, int]:
@@ -205,15 +215,6 @@ def torch_slice_index(draft: Draft) -> None:
     internal, first, last = _slice_bounds(draft)
     dim = _torch_dim_of(draft, internal)
     draft.values["torch_index"] = [":"] * dim + [f"{first}:{last}"]
-
-
-@adapter("keras", "slice")
-def keras_slice(draft: Draft) -> None:
-    """Keras has no slicing layer: a Lambda that indexes the axis (channels last)."""
-    internal, first, last = _slice_bounds(draft)
-    axis = _keras_axis_of(draft, internal)
-    index = f"..., {first}:{last}" if axis == -1 else ", ".join([":"] * axis + [f"{first}:{last}"])
-    draft.after.append(f'{draft.ident} = layers.Lambda(lambda t: t[{index}], name="{draft.ident}")({draft.x})')
 
 
 @adapter("keras", "channel_shuffle")
@@ -332,4 +333,4 @@ def torch_locally_connected(draft: Draft) -> None:
                          "use a square kernel and stride")
 
 
-__all__ = ["HELPERS", "keras_axis", "torch_dim"]
+__all__ = ["HELPERS", "KERAS_FUNCTIONS", "keras_axis", "torch_dim"]

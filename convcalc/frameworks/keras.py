@@ -5,12 +5,18 @@ import re
 
 from ..engine import LayerReport, NetworkReport
 from .adapters import ADAPTERS
-from .draft import Draft, check_numeric, counterpart_for
+from .adapters_blocks import KERAS_FUNCTIONS
+from .draft import Draft, check_numeric, counterpart_for, num
 from .naming import Names, docstring_text
 
 
 def keras_lines(layer: LayerReport, report: NetworkReport, names: Names) -> tuple[list[str], set[str]]:
-    """One layer's lines of build_model, and the import lines they need."""
+    """One layer's lines of build_model, and the import lines they need (and the functions, in ``draft.helpers``)."""
+    lines, draft = _drafted(layer, report, names)
+    return lines, draft.imports
+
+
+def _drafted(layer: LayerReport, report: NetworkReport, names: Names) -> tuple[list[str], Draft]:
     inputs = ["inputs" if name == "input" else names.of[name] + ("" if port is None else f"[{port}]")
               for name, port in zip(layer.inputs, layer.spec.ports or (None,) * len(layer.inputs))]
     draft = Draft(layer, "keras", report, names, inputs)
@@ -21,13 +27,17 @@ def keras_lines(layer: LayerReport, report: NetworkReport, names: Names) -> tupl
         draft.x = "[" + ", ".join(draft.inputs) + "]"  # a merge layer takes the list
     lines = list(draft.before)
     x = draft.x
+    if declared.function:  # a function the code defines, called by a Lambda: Keras' JSON names it and holds the arguments
+        values = ", ".join(f'"{param.name}": {draft.written(param, declared) or num(None)}' for param in declared.params)
+        lines.append(f'{draft.out} = layers.Lambda({declared.function}, arguments={{{values}}}, name="{draft.out}")({x})')
+        draft.helpers.add(declared.function)
     for module in declared.modules:
         out = draft.extra(module.suffix) if module.suffix else draft.out
         args = draft.arguments(module)
         line = f'{out} = layers.{draft.constructor(module)}({", ".join(args)}{", " if args else ""}name="{out}")({x})'
         lines.append(line + (f"  # {draft.line_comment}" if draft.line_comment else ""))
         x = out
-    return lines + draft.after, draft.imports
+    return lines + draft.after, draft
 
 
 def _outputs(report: NetworkReport, names: Names) -> str:
@@ -54,10 +64,12 @@ def to_keras(report: NetworkReport) -> str:
     names = Names(report)
     body: list[str] = []
     imports: set[str] = set()
+    functions: set[str] = set()
     for layer in report.layers:
-        lines, needs = keras_lines(layer, report, names)
+        lines, draft = _drafted(layer, report, names)
         body += lines
-        imports |= needs
+        imports |= draft.imports
+        functions |= draft.helpers
     layout = report.layout
     spec_input = ", ".join(str(d) for d in report.input_shape.in_layout(layout))
     keras_input = report.input_shape.in_layout("hwc")
@@ -77,6 +89,8 @@ def to_keras(report: NetworkReport) -> str:
     ]
     if layout == "chw":
         lines.append("# (The spec is written channels first, as PyTorch; this model is channels-last.)")
+    for function in sorted(functions):
+        lines.append(KERAS_FUNCTIONS[function].rstrip("\n"))
     lines += ["", "", "def build_model():", f"    inputs = keras.Input(shape={keras_text}, name=\"input\")"]
     lines += [f"    {line}" for line in body]
     # Keras keeps only the layers that lead to an output: a branch that ends elsewhere (a side head)

@@ -35,6 +35,9 @@ Records:
   the input ranks the framework has a form for; ``requires``: argument values the framework needs;
   ``adapters``: names of functions in ``convcalc/frameworks/adapters.py`` for what data cannot say
   (asymmetric padding as a separate pad module, a transposed "same" crop); ``note``: a comment.
+  In Keras, ``function`` (with no modules) is a function the exported code defines (``KERAS_FUNCTIONS``
+  in ``frameworks/adapters_blocks.py``), called by a ``Lambda`` with ``params`` as its ``arguments``:
+  Keras writes such a Lambda's function by name and its arguments as JSON, so import reads it back.
 - ``PerRank(by_rank, otherwise)``: different counterparts by input rank (``nn.ZeroPad2d`` but
   ``nn.ConstantPad{rank}d``).
 - ``NoCounterpart(reason, hint)``: the framework has no such layer; export refuses, naming the layer.

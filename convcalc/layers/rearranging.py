@@ -68,7 +68,9 @@ class Split(LayerKind):
                                                                          Param("dim", "split_dim", 0, positional=True)))
                        + also("torch.chunk", "Tensor.chunk", params=(Param("chunks", "sections", positional=True),
                                                                      Param("dim", "split_dim", 0, positional=True))))
-    keras = Counterpart(adapters=("split",), note="a Lambda around keras.ops.split")
+    keras = Counterpart(function="convcalc_split", params=(Param("sections", "sections"), Param("axis", "axis", form="axis")),
+                        note="a Lambda around convcalc_split (keras.ops.split), a function the exported code defines; "
+                             "its values in the Lambda's arguments, which import reads back")
     onnx = ("Split",)
     flops_rule = DATA_MOVEMENT
     rule = "out k = the input with the axis cut into the parts; later layers read `from: NAME.k`; no parameters"
@@ -113,7 +115,9 @@ class Slice(LayerKind):
     )
     summary = "keeps a range of channels (or of another axis), as x[:, start:stop]"
     pytorch = function("operator.getitem", "{x}[{index}]", Param("index", "torch_index", form="items"), adapters=("slice_index",))
-    keras = Counterpart(adapters=("slice",), note="a Lambda that indexes the axis")
+    keras = Counterpart(function="convcalc_slice", params=(Param("start", "start"), Param("stop", "stop"), Param("axis", "axis", form="axis")),
+                        note="a Lambda around convcalc_slice (x[..., start:stop] on the axis), a function the exported code "
+                             "defines; its values in the Lambda's arguments, which import reads back")
     onnx = ("Slice",)
     flops_rule = DATA_MOVEMENT
     rule = "out = the input with the axis cut to [start, stop), Python's rules; no parameters"

@@ -196,6 +196,18 @@ class Builder:
         return list(self.layers.values())
 
 
+def needed(layers: list[Layer], outputs: list[str | None]) -> list[Layer]:
+    """The layers the outputs read, in their order (a branch that leads to no output goes; a split's
+    output 'KEY#k' needs the layer KEY)."""
+    wanted = {key.split(PORT, 1)[0] for key in outputs if key is not None}
+    kept = []
+    for layer in reversed(layers):
+        if layer.key in wanted:
+            kept.append(layer)
+            wanted.update(key.split(PORT, 1)[0] for key in layer.inputs)
+    return list(reversed(kept))
+
+
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)  # what a model's odd structure raises while read
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ...errors import SpecError
-from .graph import MALFORMED, Builder, malformed, unsupported
+from .graph import MALFORMED, PORT, Builder, malformed, needed, unsupported
 from .readback import readings
 from .specwriter import Scoped
 
@@ -51,18 +51,23 @@ def _config(source: Any) -> Mapping[str, Any]:
     return source
 
 
-def _history(tensor: Any) -> str | None:
-    """The layer a Keras 3 tensor record or a Keras 2 [name, node, index, kwargs] list comes from."""
+def _history(tensor: Any) -> tuple[str, int] | None:
+    """The layer a Keras 3 tensor record or a Keras 2 [name, node, index, kwargs] list comes from, and
+    which of its outputs (a split's several)."""
     if isinstance(tensor, Mapping):
         history = tensor.get("config", {}).get("keras_history")
-        return history[0] if history else None
+        return (history[0], _index(history)) if history else None
     if isinstance(tensor, list) and tensor and isinstance(tensor[0], str):
-        return tensor[0]
+        return tensor[0], _index(tensor)
     return None
 
 
-def _tensors(value: Any) -> list[str]:
-    """Every layer name a call's arguments read, in order."""
+def _index(history: list) -> int:
+    return history[2] if len(history) > 2 and isinstance(history[2], int) else 0
+
+
+def _tensors(value: Any) -> list[tuple[str, int]]:
+    """Every (layer name, output index) a call's arguments read, in order."""
     found = _history(value)
     if found is not None:
         return [found]
@@ -73,7 +78,7 @@ def _tensors(value: Any) -> list[str]:
     return []
 
 
-def _inbound(layer: Mapping[str, Any]) -> list[str]:
+def _inbound(layer: Mapping[str, Any]) -> list[tuple[str, int]]:
     nodes = layer.get("inbound_nodes") or []
     if len(nodes) > 1:
         raise SpecError(f"layer '{layer.get('name')}' is called {len(nodes)} times (a shared layer)",
@@ -92,14 +97,14 @@ def read_keras(source: Any, identity: Iterable[str] = (), input_shape: tuple[int
         for layer in layers:
             layer.setdefault("name", layer.get("config", {}).get("name"))
             if layer.get("class_name") != "InputLayer":
-                layer["_inputs"] = [previous] if previous else ["input"]
+                layer["_inputs"] = [(previous, 0)] if previous else [("input", 0)]
             previous = layer["name"]
     dims = input_shape or _input_dims(layers, model)
     readers: dict[str, int] = {}
     for layer in layers:
         inputs = layer["_inputs"] if sequential and "_inputs" in layer else _inbound(layer)
         layer["_inputs"] = inputs
-        for name in inputs:
+        for name, _ in inputs:
             readers[name] = readers.get(name, 0) + 1
     builder = Builder(tuple(dims), "hwc", "keras", readers)
     output = None
@@ -115,20 +120,29 @@ def read_keras(source: Any, identity: Iterable[str] = (), input_shape: tuple[int
         named = [o for o in (outputs if outputs and isinstance(outputs[0], list) else [outputs]) if o]
         if not named:
             raise SpecError("the model has no output", hint="convcalc reads models with one or more outputs", where="keras")
-        builder.outputs = [builder.resolve(o[0]) for o in named]  # several: an auxiliary head, detection scales
+        builder.outputs = [_key(builder, o[0], _index(o)) for o in named]  # several: an auxiliary head, detection scales
         output = builder.outputs[0]
-    scoped = [Scoped(layer, ()) for layer in _needed(builder.finished(), *(getattr(builder, "outputs", None) or [output]))]
+    scoped = [Scoped(layer, ()) for layer in needed(builder.finished(), getattr(builder, "outputs", None) or [output])]
     return builder, scoped, model.get("name")
 
 
-def _needed(layers: list[Any], *outputs: str | None) -> list[Any]:
-    wanted = set(outputs)
-    kept = []
-    for layer in reversed(layers):
-        if layer.key in wanted:
-            kept.append(layer)
-            wanted.update(layer.inputs)
-    return list(reversed(kept))
+def _key(builder: Builder, name: str, index: int) -> str:
+    """The key of a layer's output: 'NAME#k' for output k of a layer with several (a split), else the layer's."""
+    found = builder.layer(name)
+    if found is not None and len(found.output_shapes) > 1:
+        return f"{builder.resolve(name)}{PORT}{index}"
+    return builder.resolve(name)
+
+
+def _lambda_function(config: Mapping[str, Any]) -> str | None:
+    """The name of a Lambda's function when Keras wrote it by name (Keras 3: a 'function' record;
+    Keras 2: function_type 'function'); None for a lambda, whose config holds only bytecode."""
+    function = config.get("function")
+    if isinstance(function, Mapping) and function.get("class_name") == "function" and isinstance(function.get("config"), str):
+        return function["config"]
+    if isinstance(function, str) and config.get("function_type") == "function":
+        return function
+    return None
 
 
 def _input_dims(layers: list[Mapping[str, Any]], model: Mapping[str, Any]) -> tuple[int, ...]:
@@ -160,7 +174,7 @@ def _layer(builder: Builder, layer: Mapping[str, Any], position: int, identity: 
         return None
     if config.get("data_format") == "channels_first":
         raise SpecError(f"{where}: data_format channels_first", hint="convcalc reads channels_last Keras models", where=None)
-    keys = [builder.resolve(k) for k in layer["_inputs"]]
+    keys = [_key(builder, k, index) for k, index in layer["_inputs"]]
     if not keys:
         raise SpecError(f"{where}: reads no tensor", hint="a layer of a model reads the layer before it")
     if name in identity or cls in identity:
@@ -170,6 +184,8 @@ def _layer(builder: Builder, layer: Mapping[str, Any], position: int, identity: 
         crop = _crop(config.get("cropping"), builder.shape(keys[0]).rank)
         builder.add_pending(name, name, (), keys, where, crop=crop, why="a crop that follows no transposed convolution")
         return builder.resolve(name)
+    if cls == "Lambda" and _lambda_function(config) in readings("keras"):  # a function convcalc's export defines
+        cls, config = _lambda_function(config), dict(config.get("arguments") or {})
     if cls not in readings("keras"):
         raise unsupported(where, name)
     activation = config.get("activation")

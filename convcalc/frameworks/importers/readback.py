@@ -68,6 +68,8 @@ def readings(framework: str) -> dict[str, tuple[Reading, ...]]:
                 continue
             ranks = [rank] if rank is not None else list(item.ranks or ([kind.rank] if kind.rank is not None else [None]))
             own = [item.modules[0]] if len(item.modules) == 1 and item.call == "{chain}" else []
+            if framework == "keras" and item.function and not item.modules:  # a Lambda around that function: read by its name
+                own = [Module(item.function, item.params)]
             for module in (*own, *item.reads):
                 for r in ranks:
                     name = module.name.replace("{rank}", str(r)) if r is not None else module.name
