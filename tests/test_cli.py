@@ -175,7 +175,8 @@ def test_missing_file_is_no_such_file(spec):
 def test_json_path_does_not_import_rich_or_what_it_does_not_need(spec):
     """What keeps `summary --format json` near its floor (docs/development.md, Benchmarks): no rich, no
     dataclasses (the records on this path are NamedTuples), no json package (the C encoder is
-    taken directly), no SymPy for a spec without symbols, no torch."""
+    taken directly), no SymPy for a spec without symbols, no torch, and of the command modules only
+    its own (convcalc.cli.COMMANDS loads them on demand)."""
     import subprocess
     import sys
 
@@ -183,7 +184,8 @@ def test_json_path_does_not_import_rich_or_what_it_does_not_need(spec):
         "import sys; from convcalc.cli import main\n"
         "try:\n    main(['summary', sys.argv[1], '--json'])\n"
         "except SystemExit:\n    pass\n"
-        "sys.stderr.write(' '.join(sorted(m for m in ('rich', 'dataclasses', 'json', 'sympy', 'torch') if m in sys.modules)))\n"
+        "sys.stderr.write(' '.join(sorted(m for m in ('rich', 'dataclasses', 'json', 'sympy', 'torch', 'convcalc.cli.catalog',\n"
+        "    'convcalc.cli.frameworks', 'convcalc.cli.homework') if m in sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", code, spec], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.startswith("{") and result.stderr == ""
@@ -533,7 +535,35 @@ READS_A_SPEC = ("strict", "assignments", "limit_options", "quiet")
 def _commands():
     from convcalc.cli import main
 
-    return sorted(main.commands.items())
+    return sorted(main.all_commands().items())
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(), ids=[name for name, _ in _commands()])
+def test_help_lists_each_command_from_data_as_from_the_command(name, command):
+    """`convcalc --help` lists the commands from convcalc.cli.COMMANDS without importing their
+    modules: the help written there is the command's own first paragraph, shortened alike."""
+    import click
+
+    from convcalc.cli import COMMANDS
+
+    stand_in = click.Command(name, help=COMMANDS[name][2])
+    assert command.name == name
+    for limit in (20, 45, 60, 200):
+        assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def test_help_lists_the_commands_without_importing_them():
+    import subprocess
+    import sys
+
+    code = ("import sys; from convcalc.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(' '.join(sorted(m for m in sys.modules if m.startswith('convcalc.cli.'))))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stderr == "convcalc.cli.support"
+    listed = result.stdout.split("Commands:")[1].split()
+    assert all(name in listed for name in ("summary", "explain", "draw", "export", "import", "types", "check",
+                                           "solve", "list", "schema"))
 
 
 @pytest.mark.parametrize(("name", "command"), _commands(), ids=[name for name, _ in _commands()])

@@ -218,7 +218,7 @@ def test_every_command_that_writes_json_has_its_schema():
 
     from convcalc.cli import main
 
-    writes_json = sorted(name for name, command in main.commands.items()
+    writes_json = sorted(name for name, command in main.all_commands().items()
                          for p in command.params if p.name == "output_format" and isinstance(p.type, click.Choice) and "json" in p.type.choices)
     assert writes_json == sorted(JSON_SCHEMA_OF)
     assert {which for which in JSON_SCHEMA_OF.values() if which} <= set(SCHEMAS)

@@ -3,7 +3,8 @@ May import every stage, and click (only here); nothing in the library imports th
 
 The group `main` and the console script `run` are here; the commands live one module per group of
 jobs (report: summary, explain, draw; frameworks: export, import; homework: check, solve; catalog:
-types, list, schema), and what they share (options, error style, exit codes) in support.
+types, list, schema), each imported only when its command runs (COMMANDS), and what they share
+(options, error style, exit codes) in support.
 No arithmetic here and no rich import at module level (the table renderer imports it).
 """
 from __future__ import annotations
@@ -13,13 +14,29 @@ import sys
 import click
 
 from ..version import __version__
-from .catalog import list_command, schema_command, types
-from .frameworks import export, import_
-from .homework import check, solve
-from .report import draw, explain, summary
 from .support import EXIT_CODES, ConvcalcGroup, exit_on_interrupt, fail
 
 __all__ = ["fail", "main", "run"]
+
+# Each command: its module, the name it has there, and the first paragraph of its help (what
+# `convcalc --help` shortens into its list). A run imports its own command's module only;
+# tests/test_cli.py checks this table against the commands themselves.
+COMMANDS = {
+    "summary": (".report", "summary", "Print every layer's output shape and parameters."),
+    "explain": (".report", "explain", "Same as 'summary --explain': every layer's formulas with the numbers put in."),
+    "draw": (".report", "draw", "Draw the network as activation volumes with their kernels (SVG or PNG)."),
+    "export": (".frameworks", "export", "Write the network as PyTorch (nn.Module) or Keras (functional API) code."),
+    "import": (".frameworks", "import_",
+               "Read a model into a convcalc spec: an ONNX file, a Keras model's JSON, or a PyTorch module."),
+    "types": (".catalog", "types", "List every layer type with its arguments, defaults, aliases and rule."),
+    "check": (".homework", "check",
+              "Mark the answers in a spec (expect: on layers and at the top) right or wrong, and name each mistake."),
+    "solve": (".homework", "solve", ("Compute an output size (no --out), find the input sizes (no --in), or find the "
+                                     "kernel / stride / padding / dilation that turn size --in into size --out.")),
+    "list": (".catalog", "list_command", "List the specs that ship with convcalc; give a name as SPEC to any command."),
+    "schema": (".catalog", "schema_command", ("Print a JSON Schema: of a spec file (spec), of `summary --format json` "
+                                               "(output), or of the JSON of check, solve, types or list.")),
+}
 
 
 def _ascii_fallback() -> None:
@@ -32,7 +49,7 @@ def _ascii_fallback() -> None:
             stream.reconfigure(errors=error_handler())
 
 
-@click.group("convcalc", cls=ConvcalcGroup, epilog=EXIT_CODES,
+@click.group("convcalc", cls=ConvcalcGroup, lazy=COMMANDS, epilog=EXIT_CODES,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="convcalc")
 def main() -> None:
@@ -48,10 +65,6 @@ def main() -> None:
     Shell completion: eval "$(_CONVCALC_COMPLETE=bash_source convcalc)" (zsh_source, fish_source).
     """
     _ascii_fallback()
-
-
-for _command in (summary, explain, draw, export, import_, types, check, solve, list_command, schema_command):
-    main.add_command(_command)
 
 
 def run() -> None:

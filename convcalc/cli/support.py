@@ -104,7 +104,41 @@ def _is_closed_pipe(error: OSError) -> bool:
 
 class ConvcalcGroup(click.Group):
     """click.Group with convcalc's exit codes: usage errors as one 'convcalc: error:' line and
-    exit 2, Ctrl-C as one line and 130, a closed pipe as a quiet end (click says 1 to both)."""
+    exit 2, Ctrl-C as one line and 130, a closed pipe as a quiet end (click says 1 to both).
+
+    Its commands are loaded when asked for: `lazy` maps a command's name to the module (relative
+    to this package) and attribute that define it, and the first paragraph of its help, so that a
+    run imports only its own command's module and `convcalc --help` lists them all from that data.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+        self._listing = False  # True while the group's --help lists its commands
+
+    def list_commands(self, ctx: click.Context | None) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, attribute, first_paragraph = self.lazy[cmd_name]
+            if self._listing:  # a stand-in with the same help: click shortens it as it would the command's
+                return click.Command(cmd_name, help=first_paragraph)
+            import importlib
+
+            self.commands[cmd_name] = getattr(importlib.import_module(module, __package__), attribute)
+        return self.commands.get(cmd_name)
+
+    def all_commands(self) -> dict[str, click.Command]:
+        """Every command, loaded (for the tests and the docs that walk them all)."""
+        return {name: command for name in self.list_commands(None) if (command := self.get_command(None, name))}
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
