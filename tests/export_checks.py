@@ -26,17 +26,15 @@ def need_keras():
     return pytest.importorskip("keras", reason="the Keras check needs keras (optional)")
 
 
-def _running_stats(module) -> int:
+def running_stats(module) -> int:
     return sum(b.numel() for name, b in module.named_buffers() if name.rsplit(".", 1)[-1] in ("running_mean", "running_var"))
 
 
-def torch_mismatches(report) -> list[str]:
-    """Exec the PyTorch export, run a zero tensor, and list every layer whose shape or counts differ."""
+def run_torch_export(report, label: str = "<export>"):
+    """Exec the PyTorch export, run a zero tensor through it: (the model, the forward's local variables)."""
     torch = need_torch()
-    from convcalc.frameworks.export import torch_layers
-
     namespace: dict = {"__name__": "convcalc_export_under_test"}
-    exec(compile(to_pytorch(report), "<export>", "exec"), namespace)  # noqa: S102  the code under test
+    exec(compile(to_pytorch(report), label, "exec"), namespace)  # noqa: S102  the code under test
     model = namespace[class_name(report)]().eval()
     forward_code = type(model).forward.__code__
     values: dict = {}
@@ -51,6 +49,14 @@ def torch_mismatches(report) -> list[str]:
             values["__output__"] = model(torch.zeros(1, *namespace["INPUT_SHAPE"]))
     finally:
         sys.setprofile(None)
+    return model, values
+
+
+def torch_mismatches(report) -> list[str]:
+    """Exec the PyTorch export, run a zero tensor, and list every layer whose shape or counts differ."""
+    from convcalc.frameworks.export import torch_layers
+
+    model, values = run_torch_export(report)
     realised, _ = torch_layers(report)
     problems = []
     for layer, item in zip(report.layers, realised):
@@ -58,7 +64,7 @@ def torch_mismatches(report) -> list[str]:
         value = values.get(item.ident)
         got = None if value is None else tuple(tuple(part.shape) for part in (value if isinstance(value, tuple) else (value,)))
         modules = [getattr(model, attr) for attr, _ in item.modules]
-        counts = (sum(p.numel() for m in modules for p in m.parameters()), sum(_running_stats(m) for m in modules))
+        counts = (sum(p.numel() for m in modules for p in m.parameters()), sum(running_stats(m) for m in modules))
         if got != want or counts != (layer.outcome.trainable, layer.outcome.non_trainable):
             problems.append(f"{layer.name}: torch {got} {counts}, convcalc {want} {(layer.outcome.trainable, layer.outcome.non_trainable)}")
     if sum(p.numel() for p in model.parameters()) != report.trainable_params:

@@ -13,7 +13,6 @@ Skipped when torch is absent (pip install 'convcalc[torch]').
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,9 @@ from hypothesis import HealthCheck, event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from convcalc import SpecError, analyze, load_spec  # noqa: E402
-from convcalc.frameworks.export import class_name, to_pytorch, torch_layers  # noqa: E402
+from convcalc.frameworks.export import torch_layers  # noqa: E402
 from convcalc.spec import build_spec  # noqa: E402
+from export_checks import run_torch_export, running_stats  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "specs").glob("*.yaml")) + sorted((ROOT / "specs").glob("*.json"))
@@ -41,31 +41,6 @@ def _id(path: Path) -> str:
 # --------------------------------------------------------------------------- running an export
 
 
-def run_export(report):
-    """Exec the exported module, run a zero tensor, return (model, namespace, forward's locals)."""
-    namespace: dict = {"__name__": "convcalc_export_under_test"}
-    exec(compile(to_pytorch(report), f"<export of {report.spec.source}>", "exec"), namespace)
-    model = namespace[class_name(report)]().eval()
-    forward_code = type(model).forward.__code__
-    captured: dict = {}
-
-    def profiler(frame, event, arg):  # keeps the forward's local variables at its return
-        if event == "return" and frame.f_code is forward_code:
-            captured.update(frame.f_locals)
-
-    sys.setprofile(profiler)
-    try:
-        with torch.no_grad():
-            captured["__output__"] = model(torch.zeros(1, *namespace["INPUT_SHAPE"]))
-    finally:
-        sys.setprofile(None)
-    return model, captured
-
-
-def _running_stats(module) -> int:
-    return sum(b.numel() for name, b in module.named_buffers() if name.rsplit(".", 1)[-1] in ("running_mean", "running_var"))
-
-
 @pytest.mark.parametrize("path", ALL_SPECS, ids=_id)
 def test_export_matches_torch_layer_by_layer(path):
     from convcalc.symbolic import spec_symbols, substitute
@@ -74,7 +49,7 @@ def test_export_matches_torch_layer_by_layer(path):
     symbols = spec_symbols(spec)  # a symbolic spec (the homework seed) is checked with every letter set to 12
     report = analyze(substitute(spec, {name: 12 for name in symbols}) if symbols else spec)
     realised, _ = torch_layers(report)
-    model, values = run_export(report)
+    model, values = run_torch_export(report, f"<export of {report.spec.source}>")
     problems = []
     owned: set[str] = set()
     for layer, item in zip(report.layers, realised):
@@ -86,7 +61,7 @@ def test_export_matches_torch_layer_by_layer(path):
         modules = [getattr(model, attr) for attr, _ in item.modules]
         owned.update(attr for attr, _ in item.modules)
         params = sum(p.numel() for m in modules for p in m.parameters())
-        stats = sum(_running_stats(m) for m in modules)
+        stats = sum(running_stats(m) for m in modules)
         if (params, stats) != (layer.outcome.trainable, layer.outcome.non_trainable):
             problems.append(
                 f"{layer.name}: torch {params} parameters + {stats} running statistics, "
@@ -98,7 +73,7 @@ def test_export_matches_torch_layer_by_layer(path):
     inference = [o for o in report.outputs if not o.training_only]  # the model runs in eval mode
     assert [tuple(o.shape) for o in outputs] == [(1, *o.shape.in_layout("chw")) for o in inference]
     assert sum(p.numel() for p in model.parameters()) == report.trainable_params
-    assert _running_stats(model) == report.non_trainable_params
+    assert running_stats(model) == report.non_trainable_params
 
 
 def test_cross_check_sees_the_fixtures():

@@ -19,6 +19,7 @@ import math
 import pytest
 
 from conftest import ROOT, summary_json
+from export_checks import running_stats
 from zoo_modern_models import NAMES, SKIPPED_KINDS, models
 
 PUBLISHED = [
@@ -92,10 +93,6 @@ def _module_calls(torch, model, x, kinds):
     return [(path, module, shape, flops.get(path, 0)) for path, module, shape in calls], outputs, counter.get_total_flops()
 
 
-def _running_stats(module) -> int:
-    return sum(b.numel() for n, b in module.named_buffers() if n.rsplit(".", 1)[-1] in ("running_mean", "running_var"))
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_plain_torch_rebuild_matches_layer_by_layer(name):
     torch = pytest.importorskip("torch")
@@ -119,14 +116,14 @@ def test_plain_torch_rebuild_matches_layer_by_layer(name):
         if list(shape) not in (chw, hwc):
             problems.append(f"{where}: shape torch {shape}, convcalc {chw}")
         params = sum(p.numel() for p in module.parameters())
-        if (params, _running_stats(module)) != (layer["trainable_params"], layer["non_trainable_params"]):
-            problems.append(f"{where}: torch {params} params + {_running_stats(module)} statistics, "
+        if (params, running_stats(module)) != (layer["trainable_params"], layer["non_trainable_params"]):
+            problems.append(f"{where}: torch {params} params + {running_stats(module)} statistics, "
                             f"convcalc {layer['trainable_params']} + {layer['non_trainable_params']}")
         if flops != 2 * layer["macs"]:
             problems.append(f"{where}: torch {flops} FLOPs = {flops / 2} MACs, convcalc {layer['macs']} MACs")
     assert not problems, "\n".join(problems[:20])
     assert data["trainable_params"] == sum(p.numel() for p in model.parameters())
-    assert data["non_trainable_params"] == _running_stats(model)
+    assert data["non_trainable_params"] == running_stats(model)
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     assert [o["shape"] for o in data["outputs"]] == [list(o.shape[1:]) for o in outputs]
     main_path = sum(2 * layer["macs"] for layer in data["layers"] if not layer.get("training_only"))
