@@ -21,7 +21,9 @@ try:
     from .spec import NetworkSpec, load_spec, spec_from_text  # noqa: E402
 finally:
     if _collecting:
-        _gc.enable()
+        from .limits import resume_gc  # noqa: E402
+
+        resume_gc()
 
 
 def from_torch(module, input_shape, *, as_identity=(), text=False):

@@ -68,6 +68,18 @@ def test_importing_convcalc_leaves_the_collector_as_it_was():
     assert done.stdout.strip() == "True"
 
 
+@pytest.mark.parametrize("command", ["import convcalc", "import convcalc; convcalc.summarize(sys.argv[1])"])
+def test_what_the_caller_froze_stays_frozen(command):
+    """convcalc moves the objects its own pauses of the collector made to the oldest generation
+    (gc.freeze then gc.unfreeze, limits.resume_gc), but never when the caller has frozen objects
+    (Python's gc docs: freeze before os.fork so that the child shares them): those stay frozen."""
+    done = python(f"import gc, sys; kept = [[] for _ in range(100_000)]; gc.freeze(); {command}; "
+                  "print(gc.get_freeze_count() >= 100_000, gc.isenabled())", str(ROOT / "specs" / "lenet5.yaml"))
+    assert done.stdout.split() == ["True", "True"], done.stderr
+    done = python(f"import gc, sys; {command}; print(gc.get_freeze_count(), gc.isenabled())", str(ROOT / "specs" / "lenet5.yaml"))
+    assert done.stdout.split() == ["0", "True"], done.stderr
+
+
 # --------------------------------------------------------------------------- the fast table
 
 
