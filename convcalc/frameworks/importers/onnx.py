@@ -16,7 +16,7 @@ from typing import Any
 
 from ...errors import SpecError
 from ...layers import KINDS
-from .graph import MALFORMED, PORT, Builder, malformed, unsupported
+from .graph import MALFORMED, Builder, malformed, needed, unsupported
 from .onnx_constants import evaluate
 from .onnx_ops import _axes, _layernorm, _pad, _pads, _reduce_mean, _resize, _transpose
 from .specwriter import Scoped
@@ -67,12 +67,7 @@ def read_onnx(source: Any, identity: Iterable[str] = (), input_shape: tuple[int,
         raise SpecError("the model returns its input: there is no layer to read", where="onnx")
     reader.builder.outputs = keys  # several: detection scales, an auxiliary head
     layers = reader.builder.finished()
-    wanted, kept = set(keys), []
-    for layer in reversed(layers):
-        if layer.key in wanted:
-            kept.append(layer)
-            wanted.update(key.split(PORT, 1)[0] for key in layer.inputs)
-    scoped = [Scoped(layer, reader.scopes.get(layer.key, ())) for layer in reversed(kept)]
+    scoped = [Scoped(layer, reader.scopes.get(layer.key, ())) for layer in needed(layers, keys)]
     return reader.builder, scoped, graph.name or None
 
 

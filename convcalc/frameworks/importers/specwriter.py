@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from ...layers import KINDS, lookup
 from ...spec.records import BLOCK_KINDS, ENTRY_KEYS
+from .graph import PORT  # 'KEY#1' is output 1 of the layer KEY
 
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 
@@ -96,9 +97,6 @@ def _plain(value: Any) -> Any:
 def _local(name: str) -> str:
     text = str(name).replace(".", "_").strip() or "layer"
     return text + "_" if text == "input" else text
-
-
-PORT = "#"  # as graph.PORT: 'KEY#1' is output 1 of the layer KEY
 
 
 def _base(key: str) -> str:

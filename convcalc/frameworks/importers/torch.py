@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...errors import SpecError
-from .graph import MALFORMED, PORT, Builder, malformed, unsupported
+from .graph import MALFORMED, PORT, Builder, malformed, needed, unsupported
 from .readback import MISSING, Refusal, read, readings, wrapped
 from .specwriter import Scoped
 
@@ -369,14 +369,8 @@ class _Reader:
         """The layers the output depends on, with their scopes, in order."""
         if self.output is None or "input" in self.outputs:
             raise SpecError("the model returns its input: there is no layer to read", where="output")
-        wanted = {self.builder.resolve(key) for key in self.outputs}
         self.builder.outputs = [self.builder.resolve(key) for key in self.outputs]
-        kept = []
-        for layer in reversed(layers):
-            if layer.key in wanted:
-                kept.append(layer)
-                wanted.update(key.split(PORT, 1)[0] for key in layer.inputs)
-        return [Scoped(layer, self.scopes.get(layer.key, layer.scope)) for layer in reversed(kept)]
+        return [Scoped(layer, self.scopes.get(layer.key, layer.scope)) for layer in needed(layers, self.builder.outputs)]
 
 
 def _path(stack_item: Any) -> str:
